@@ -1,0 +1,35 @@
+# weixi: two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,spark]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/weixi demo
+
+test: $(STAMP)
+	@bash scripts/ensure-test-services.sh
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	OMP_WAIT_POLICY=passive $(VENV)/bin/pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+bench: $(STAMP)
+	OMP_WAIT_POLICY=passive $(PY) -m benchmarks.run_all
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
