@@ -1,0 +1,108 @@
+"""Customers and their products (the read model the nightly pipeline writes to)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from weixi.db.base import Base
+from weixi.db.types import JSONType, UTCDateTime
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(30))
+    county_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    city_id: Mapped[int] = mapped_column(Integer, index=True)
+    rural: Mapped[bool] = mapped_column(Boolean, default=False)
+    activated_on: Mapped[date] = mapped_column(Date)
+    deactivated_on: Mapped[date | None] = mapped_column(Date)
+    channel: Mapped[str | None] = mapped_column(String(30))
+    device_model: Mapped[str | None] = mapped_column(String(60))
+    device_is_iphone: Mapped[bool] = mapped_column(Boolean, default=False)
+    device_bought_on: Mapped[date | None] = mapped_column(Date)
+    contract_end_on: Mapped[date | None] = mapped_column(Date)
+    household_id: Mapped[str | None] = mapped_column(String(40))
+    segment: Mapped[str] = mapped_column(String(20), default="personal")
+    account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    # Written by the nightly cycle.
+    tier: Mapped[str | None] = mapped_column(String(20), index=True)
+    tier_rule: Mapped[str | None] = mapped_column(String(80))
+    lifecycle_stage: Mapped[str | None] = mapped_column(String(20), index=True)
+    stage_since: Mapped[date | None] = mapped_column(Date)
+    churn_score: Mapped[float | None] = mapped_column(Float)
+    churn_reasons: Mapped[list[dict[str, object]] | None] = mapped_column(JSONType)
+    scored_on: Mapped[date | None] = mapped_column(Date)
+    control_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    monthly_revenue: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    plan_code: Mapped[str] = mapped_column(String(40))
+    plan_name: Mapped[str] = mapped_column(String(100))
+    monthly_fee: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class CustomerEvent(Base):
+    """Tier and lifecycle-stage changes, appended by the nightly cycle."""
+
+    __tablename__ = "customer_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # tier | stage | manager
+    old_value: Mapped[str | None] = mapped_column(String(40))
+    new_value: Mapped[str | None] = mapped_column(String(40))
+    rule: Mapped[str | None] = mapped_column(String(120))
+    as_of: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuarantinedRow(Base):
+    """A row an import refused, with the file, row, field and reason."""
+
+    __tablename__ = "quarantined_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"), index=True)
+    file: Mapped[str] = mapped_column(String(400))
+    row_number: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(80))
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(400))
+
+
+class ImportRun(Base):
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table: Mapped[str] = mapped_column(String(40))
+    file: Mapped[str] = mapped_column(String(400))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rows_read: Mapped[int] = mapped_column(Integer)
+    inserted: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    quarantined: Mapped[int] = mapped_column(Integer)
+
+
+Index("ix_customers_county_stage", Customer.county_id, Customer.lifecycle_stage)

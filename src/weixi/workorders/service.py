@@ -1,0 +1,270 @@
+"""Work-order use cases: create, dispatch, accept, transfer, pause, resolve, cancel, note.
+
+Each takes the unit of work and the acting staff member; none commits (the edge does).
+Every status change goes through :func:`weixi.workorders.workflow.transition` and is
+appended to the history; the first-contact owner is told of every change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from weixi.customers.models import Customer
+from weixi.db.uow import UnitOfWork
+from weixi.errors import Forbidden, NotFound, ValidationFailed
+from weixi.org.actor import Actor
+from weixi.notifications.service import notify
+from weixi.org.models import OrgUnit
+from weixi.workorders import policies, repository
+from weixi.workorders.dispatch import DEFAULT_RULES, OrderFacts, RuleSet, choose_in_pool
+from weixi.workorders.dispatch import rules_from_dicts
+from weixi.workorders.events import WorkOrderChanged
+from weixi.workorders.kinds import Status, WorkOrderKind
+from weixi.workorders.models import SlaPause, WorkOrder, WorkOrderHistory, WorkOrderNote
+from weixi.workorders.pools import resolve_pool
+from weixi.workorders.sla_service import apply_sla, refresh_deadlines
+from weixi.workorders.workflow import ClosePermit, transition
+from weixi.versioned import service as versioned
+
+DISPATCH_RULES = "dispatch_rules"
+
+#: Kinds whose creator becomes the first-contact owner (首问负责制).
+FIRST_CONTACT_KINDS = frozenset(
+    {WorkOrderKind.COMPLAINT, WorkOrderKind.FAULT, WorkOrderKind.INSTALL,
+     WorkOrderKind.MOVE, WorkOrderKind.REPAIR}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCreate:
+    kind: WorkOrderKind
+    title: str
+    customer_id: int | None = None
+    county_id: int | None = None
+    category: str | None = None
+    description: str = ""
+    channel: str | None = None
+    callback_script: str | None = None
+    reasons: list[dict[str, object]] | None = None
+    source_key: str | None = None
+
+
+def load_rules(session: Session) -> RuleSet:
+    doc = versioned.latest(session, DISPATCH_RULES)
+    if doc is None:
+        return rules_from_dicts(0, DEFAULT_RULES)
+    return rules_from_dicts(doc.version, doc.body["rules"])  # type: ignore[arg-type]
+
+
+def create_order(uow: UnitOfWork, actor: Actor | None, data: OrderCreate) -> WorkOrder:
+    """Open an order, start its SLA clocks and dispatch it by the current rules."""
+    session, now = uow.session, uow.clock.now()
+    customer = _customer(session, actor, data.customer_id)
+    county_id = customer.county_id if customer else data.county_id
+    if county_id is None:
+        raise ValidationFailed("an order needs a customer or a county")
+    county = session.get(OrgUnit, county_id)
+    if county is None or county.city_id is None:
+        raise ValidationFailed(f"unknown county {county_id}")
+    owner = actor.staff_id if actor and data.kind in FIRST_CONTACT_KINDS else None
+    order = WorkOrder(
+        kind=data.kind.value, category=data.category, status=Status.NEW.value,
+        title=data.title, description=data.description, channel=data.channel,
+        customer_id=customer.id if customer else None, tier=customer.tier if customer else None,
+        county_id=county_id, city_id=county.city_id, first_contact_owner_id=owner,
+        created_by_id=actor.staff_id if actor else None, opened_at=now,
+        callback_script=data.callback_script, reasons=data.reasons, source_key=data.source_key,
+    )
+    session.add(order)
+    session.flush()
+    _append(session, order, "created", None, Status.NEW, actor, now, data.title)
+    apply_sla(session, order, rural=county.rural)
+    dispatch_order(uow, actor, order)
+    return order
+
+
+def _customer(session: Session, actor: Actor | None, customer_id: int | None) -> Customer | None:
+    if customer_id is None:
+        return None
+    if actor is None:
+        customer = session.get(Customer, customer_id)
+    else:
+        from weixi.customers.repository import get_visible_customer
+
+        customer = get_visible_customer(session, actor, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} not found")
+    return customer
+
+
+def dispatch_order(
+    uow: UnitOfWork, actor: Actor | None, order: WorkOrder, *, rules: RuleSet | None = None
+) -> None:
+    """Choose the pool and the handler; record why."""
+    session = uow.session
+    rules = rules or load_rules(session)
+    customer = session.get(Customer, order.customer_id) if order.customer_id else None
+    county = session.get(OrgUnit, order.county_id)
+    regions = frozenset(c.code for c in (county, session.get(OrgUnit, order.city_id)) if c)
+    rule = rules.first_match(OrderFacts(order.kind, order.tier, order.category, regions))
+    pool = resolve_pool(session, rule, customer=customer, county_id=order.county_id)
+    choice = choose_in_pool(rule, pool.candidates)
+    order.pool_kind, order.pool_unit_id = rule.pool.value, pool.unit_id
+    order.handler_id = choice.staff_id
+    order.dispatch_reason = f"{choice.reason} ({pool.note}; rules v{rules.version})"
+    order.dispatch_rules_version = rules.version
+    _move(uow, order, Status.DISPATCHED, actor, order.dispatch_reason, change="dispatched")
+
+
+def accept_order(uow: UnitOfWork, actor: Actor, order_id: int) -> WorkOrder:
+    """Take the order. Two people racing: one wins, the other gets 409 (version check)."""
+    order = repository.get_visible(uow.session, actor, order_id)
+    if not policies.can_accept(actor, order):
+        raise Forbidden("this order is dispatched to someone else")
+    order.handler_id = actor.staff_id
+    if order.responded_at is None:
+        order.responded_at = uow.clock.now()
+    _move(uow, order, Status.ACCEPTED, actor, "accepted", change="accepted")
+    return order
+
+
+def transfer_order(
+    uow: UnitOfWork, actor: Actor, order_id: int, *, department: str | None, reason: str
+) -> WorkOrder:
+    """Hand the order on (e.g. to a department); first-contact ownership stays."""
+    order = repository.get_visible(uow.session, actor, order_id)
+    _require(policies.can_work(actor, order))
+    if not reason.strip():
+        raise ValidationFailed("a transfer needs a reason")
+    order.last_handler_id = order.handler_id
+    rules = load_rules(uow.session)
+    if department:
+        from weixi.workorders.dispatch import DispatchRule
+        from weixi.workorders.kinds import Department, PoolKind
+
+        rules = RuleSet(rules.version, (DispatchRule(
+            name=f"transfer to {department}", pool=PoolKind.DEPARTMENT,
+            department=Department(department)),))
+    _append(uow.session, order, "transferred", None, None, actor, uow.clock.now(), reason)
+    dispatch_order(uow, actor, order, rules=rules)
+    return order
+
+
+def wait_for_customer(uow: UnitOfWork, actor: Actor, order_id: int, *, reason: str) -> WorkOrder:
+    """Pause the SLA clock while the customer is the one who must act."""
+    order = repository.get_visible(uow.session, actor, order_id)
+    _require(policies.can_work(actor, order))
+    now = uow.clock.now()
+    _move(uow, order, Status.WAITING_CUSTOMER, actor, reason, change="paused")
+    order.paused_since = now
+    uow.session.add(SlaPause(order_id=order.id, started_at=now))
+    return order
+
+
+def resume_order(uow: UnitOfWork, actor: Actor, order_id: int) -> WorkOrder:
+    order = repository.get_visible(uow.session, actor, order_id)
+    _require(policies.can_work(actor, order))
+    now = uow.clock.now()
+    for pause in repository.pauses(uow.session, order.id):
+        if pause.ended_at is None:
+            pause.ended_at = now
+    order.paused_since = None
+    _move(uow, order, Status.ACCEPTED, actor, "customer answered; clock resumed", change="resumed")
+    uow.session.flush()
+    refresh_deadlines(uow.session, order, now)
+    return order
+
+
+def resolve_order(
+    uow: UnitOfWork, actor: Actor, order_id: int, *, resolution: str, outcome: str | None = None
+) -> WorkOrder:
+    order = repository.get_visible(uow.session, actor, order_id)
+    _require(policies.can_work(actor, order))
+    if not resolution.strip():
+        raise ValidationFailed("say how it was resolved")
+    if order.status == Status.WAITING_CUSTOMER:
+        resume_order(uow, actor, order_id)
+    order.resolved_at = uow.clock.now()
+    order.outcome = outcome
+    order.last_handler_id = order.handler_id
+    _move(uow, order, Status.RESOLVED, actor, resolution, change="resolved")
+    return order
+
+
+def cancel_order(uow: UnitOfWork, actor: Actor, order_id: int, *, reason: str) -> WorkOrder:
+    order = repository.get_visible(uow.session, actor, order_id)
+    _require(policies.supervises(actor, order))
+    if not reason.strip():
+        raise ValidationFailed("a cancellation needs a reason")
+    _move(uow, order, Status.CANCELLED, actor, reason, change="cancelled")
+    order.closed_at = uow.clock.now()
+    return order
+
+
+def add_note(uow: UnitOfWork, actor: Actor, order_id: int, *, body: str) -> WorkOrderNote:
+    order = repository.get_visible(uow.session, actor, order_id)
+    if not body.strip():
+        raise ValidationFailed("an empty note")
+    note = WorkOrderNote(order_id=order.id, author_id=actor.staff_id, at=uow.clock.now(), body=body)
+    uow.session.add(note)
+    _append(uow.session, order, "note", None, None, actor, note.at, body[:200])
+    _tell(uow, order, actor, "note", body[:200])
+    return note
+
+
+def close_order(
+    uow: UnitOfWork, actor: Actor | None, order: WorkOrder, *, reason: str,
+    permit: ClosePermit | None = None,
+) -> None:
+    """Close (the workflow guard enforces the closed loop)."""
+    _move(uow, order, Status.CLOSED, actor, reason, change="closed", permit=permit)
+    order.closed_at = uow.clock.now()
+
+
+def reopen_order(uow: UnitOfWork, actor: Actor | None, order: WorkOrder, *, reason: str) -> None:
+    """Back to the last handler, with the reason (e.g. the callback that said "not resolved")."""
+    _move(uow, order, Status.REOPENED, actor, reason, change="reopened")
+    order.resolved_at = None
+    order.handler_id = order.last_handler_id or order.handler_id
+    _move(uow, order, Status.DISPATCHED, actor, "reopened to its last handler", change="dispatched")
+
+
+def _move(
+    uow: UnitOfWork, order: WorkOrder, to: Status, actor: Actor | None, reason: str, *,
+    change: str, permit: ClosePermit | None = None,
+) -> None:
+    now = uow.clock.now()
+    actor_id = actor.staff_id if actor else None
+    entry = transition(order, to, actor_id=actor_id, at=now, reason=reason, permit=permit)
+    _append(uow.session, order, change, entry.from_status, entry.to_status, actor, now, reason)
+    _tell(uow, order, actor, change, reason)
+
+
+def _append(
+    session: Session, order: WorkOrder, event: str, from_status: Status | None,
+    to_status: Status | None, actor: Actor | None, at: datetime, reason: str,
+    data: dict[str, object] | None = None,
+) -> None:
+    session.add(WorkOrderHistory(
+        order_id=order.id, event=event,
+        from_status=from_status.value if from_status else None,
+        to_status=to_status.value if to_status else None,
+        actor_id=actor.staff_id if actor else None, at=at, reason=reason, data=data,
+    ))
+
+
+def _tell(uow: UnitOfWork, order: WorkOrder, actor: Actor | None, change: str, text: str) -> None:
+    """The first-contact owner and the handler hear of every change (not their own)."""
+    me = actor.staff_id if actor else None
+    people = {p for p in (order.first_contact_owner_id, order.handler_id) if p and p != me}
+    if people:
+        notify(uow, sorted(people), order_id=order.id, kind=change, body=f"#{order.id} {text}")
+        uow.emit(WorkOrderChanged(order.id, change, tuple(sorted(people)), text))
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Forbidden("your role or place does not allow this on the order")
