@@ -76,7 +76,7 @@ def send_pending(
             select(Notification, Staff)
             .join(Staff, Staff.id == Notification.recipient_id)
             .where(Notification.id.in_(ids), Notification.sent_at.is_(None))
-        ).tuples()
+        ).all()
         for note, staff in rows:
             try:
                 notifier.send(Message(staff.code, staff.phone, staff.email, note.body))

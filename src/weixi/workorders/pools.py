@@ -51,7 +51,9 @@ def _staff(session: Session, *conditions: object) -> list[Staff]:
     return list(session.scalars(stmt))
 
 
-def _nearest_unit(session: Session, county_id: int, kind: str, department: str | None) -> int | None:
+def _nearest_unit(
+    session: Session, county_id: int, kind: str, department: str | None
+) -> int | None:
     """A unit of ``kind`` in the county, else in its city, else in the province."""
     county = session.get(OrgUnit, county_id)
     if county is None:
@@ -74,16 +76,15 @@ def _candidates(session: Session, staff: list[Staff]) -> list[Candidate]:
     if not staff:
         return []
     ids = [s.id for s in staff]
-    loads = dict(
-        session.execute(
-            select(WorkOrder.handler_id, func.count())
-            .where(
-                WorkOrder.handler_id.in_(ids),
-                WorkOrder.status.in_([s.value for s in OPEN_STATUSES]),
-            )
-            .group_by(WorkOrder.handler_id)
-        ).tuples()
-    )
+    rows = session.execute(
+        select(WorkOrder.handler_id, func.count())
+        .where(
+            WorkOrder.handler_id.in_(ids),
+            WorkOrder.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+        .group_by(WorkOrder.handler_id)
+    ).all()
+    loads = {handler: count for handler, count in rows}
     return [
         Candidate(s.id, frozenset(s.skills or ()), int(loads.get(s.id, 0)), s.capacity)
         for s in staff
