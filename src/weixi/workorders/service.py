@@ -15,26 +15,36 @@ from sqlalchemy.orm import Session
 from weixi.customers.models import Customer
 from weixi.db.uow import UnitOfWork
 from weixi.errors import Forbidden, NotFound, ValidationFailed
-from weixi.org.actor import Actor
 from weixi.notifications.service import notify
+from weixi.org.actor import Actor
 from weixi.org.models import OrgUnit
+from weixi.versioned import service as versioned
 from weixi.workorders import policies, repository
-from weixi.workorders.dispatch import DEFAULT_RULES, OrderFacts, RuleSet, choose_in_pool
-from weixi.workorders.dispatch import rules_from_dicts
+from weixi.workorders.dispatch import (
+    DEFAULT_RULES,
+    OrderFacts,
+    RuleSet,
+    choose_in_pool,
+    rules_from_dicts,
+)
 from weixi.workorders.events import WorkOrderChanged
 from weixi.workorders.kinds import Status, WorkOrderKind
 from weixi.workorders.models import SlaPause, WorkOrder, WorkOrderHistory, WorkOrderNote
 from weixi.workorders.pools import resolve_pool
 from weixi.workorders.sla_service import apply_sla, refresh_deadlines
 from weixi.workorders.workflow import ClosePermit, transition
-from weixi.versioned import service as versioned
 
 DISPATCH_RULES = "dispatch_rules"
 
 #: Kinds whose creator becomes the first-contact owner (首问负责制).
 FIRST_CONTACT_KINDS = frozenset(
-    {WorkOrderKind.COMPLAINT, WorkOrderKind.FAULT, WorkOrderKind.INSTALL,
-     WorkOrderKind.MOVE, WorkOrderKind.REPAIR}
+    {
+        WorkOrderKind.COMPLAINT,
+        WorkOrderKind.FAULT,
+        WorkOrderKind.INSTALL,
+        WorkOrderKind.MOVE,
+        WorkOrderKind.REPAIR,
+    }
 )
 
 
@@ -71,12 +81,22 @@ def create_order(uow: UnitOfWork, actor: Actor | None, data: OrderCreate) -> Wor
         raise ValidationFailed(f"unknown county {county_id}")
     owner = actor.staff_id if actor and data.kind in FIRST_CONTACT_KINDS else None
     order = WorkOrder(
-        kind=data.kind.value, category=data.category, status=Status.NEW.value,
-        title=data.title, description=data.description, channel=data.channel,
-        customer_id=customer.id if customer else None, tier=customer.tier if customer else None,
-        county_id=county_id, city_id=county.city_id, first_contact_owner_id=owner,
-        created_by_id=actor.staff_id if actor else None, opened_at=now,
-        callback_script=data.callback_script, reasons=data.reasons, source_key=data.source_key,
+        kind=data.kind.value,
+        category=data.category,
+        status=Status.NEW.value,
+        title=data.title,
+        description=data.description,
+        channel=data.channel,
+        customer_id=customer.id if customer else None,
+        tier=customer.tier if customer else None,
+        county_id=county_id,
+        city_id=county.city_id,
+        first_contact_owner_id=owner,
+        created_by_id=actor.staff_id if actor else None,
+        opened_at=now,
+        callback_script=data.callback_script,
+        reasons=data.reasons,
+        source_key=data.source_key,
     )
     session.add(order)
     session.flush()
@@ -145,9 +165,16 @@ def transfer_order(
         from weixi.workorders.dispatch import DispatchRule
         from weixi.workorders.kinds import Department, PoolKind
 
-        rules = RuleSet(rules.version, (DispatchRule(
-            name=f"transfer to {department}", pool=PoolKind.DEPARTMENT,
-            department=Department(department)),))
+        rules = RuleSet(
+            rules.version,
+            (
+                DispatchRule(
+                    name=f"transfer to {department}",
+                    pool=PoolKind.DEPARTMENT,
+                    department=Department(department),
+                ),
+            ),
+        )
     _append(uow.session, order, "transferred", None, None, actor, uow.clock.now(), reason)
     dispatch_order(uow, actor, order, rules=rules)
     return order
@@ -216,7 +243,11 @@ def add_note(uow: UnitOfWork, actor: Actor, order_id: int, *, body: str) -> Work
 
 
 def close_order(
-    uow: UnitOfWork, actor: Actor | None, order: WorkOrder, *, reason: str,
+    uow: UnitOfWork,
+    actor: Actor | None,
+    order: WorkOrder,
+    *,
+    reason: str,
     permit: ClosePermit | None = None,
 ) -> None:
     """Close (the workflow guard enforces the closed loop)."""
@@ -233,8 +264,14 @@ def reopen_order(uow: UnitOfWork, actor: Actor | None, order: WorkOrder, *, reas
 
 
 def _move(
-    uow: UnitOfWork, order: WorkOrder, to: Status, actor: Actor | None, reason: str, *,
-    change: str, permit: ClosePermit | None = None,
+    uow: UnitOfWork,
+    order: WorkOrder,
+    to: Status,
+    actor: Actor | None,
+    reason: str,
+    *,
+    change: str,
+    permit: ClosePermit | None = None,
 ) -> None:
     now = uow.clock.now()
     actor_id = actor.staff_id if actor else None
@@ -244,16 +281,28 @@ def _move(
 
 
 def _append(
-    session: Session, order: WorkOrder, event: str, from_status: Status | None,
-    to_status: Status | None, actor: Actor | None, at: datetime, reason: str,
+    session: Session,
+    order: WorkOrder,
+    event: str,
+    from_status: Status | None,
+    to_status: Status | None,
+    actor: Actor | None,
+    at: datetime,
+    reason: str,
     data: dict[str, object] | None = None,
 ) -> None:
-    session.add(WorkOrderHistory(
-        order_id=order.id, event=event,
-        from_status=from_status.value if from_status else None,
-        to_status=to_status.value if to_status else None,
-        actor_id=actor.staff_id if actor else None, at=at, reason=reason, data=data,
-    ))
+    session.add(
+        WorkOrderHistory(
+            order_id=order.id,
+            event=event,
+            from_status=from_status.value if from_status else None,
+            to_status=to_status.value if to_status else None,
+            actor_id=actor.staff_id if actor else None,
+            at=at,
+            reason=reason,
+            data=data,
+        )
+    )
 
 
 def _tell(uow: UnitOfWork, order: WorkOrder, actor: Actor | None, change: str, text: str) -> None:
