@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAY = timedelta(days=1)
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -82,7 +82,10 @@ class WorkingCalendar:
     years: frozenset[int] = field(default=frozenset())
 
     def __post_init__(self) -> None:
-        ZoneInfo(self.zone)  # raises for an unknown zone name
+        try:
+            ZoneInfo(self.zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.zone!r}") from exc
         if len(self.hours) != 7:
             raise ValueError("hours needs exactly seven days, Monday first")
         for day_hours in (*self.hours, self.makeup_hours or ()):
