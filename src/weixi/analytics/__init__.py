@@ -1,0 +1,1 @@
+"""Analytics: features, churn models, account-manager assignment, the nightly pipeline."""
