@@ -144,7 +144,7 @@ def test_retention_other_reason_asks_for_details() -> None:
     )
     done: Answers = {"reason": "price", "offer_accepted": True, "score": 4}
     assert walk(RETENTION_CALLBACK, done) is None
-    assert outcome(RETENTION_CALLBACK, done).resolved is None
+    assert outcome(RETENTION_CALLBACK, done).resolved is True  # retained
 
 
 def test_onboarding_care_scores_the_service() -> None:

@@ -70,6 +70,8 @@ RETENTION_CALLBACK = CallbackScript(
     version=1,
     name_zh="预警挽留回访",
     name_en="Retention (warning order) callback",
+    # A warning order is resolved when the customer stays: accepting the offer confirms it.
+    confirmation="offer_accepted",
     satisfaction=("score",),
     questions=(
         Question(
@@ -98,7 +100,7 @@ RETENTION_CALLBACK = CallbackScript(
 )
 
 ONBOARDING_CALLBACK = CallbackScript(
-    code="onboarding_care",
+    code="onboarding",
     version=1,
     name_zh="新入网关怀回访",
     name_en="Onboarding care callback",
