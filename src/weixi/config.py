@@ -25,6 +25,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; PostgreSQL in production (postgresql+psycopg://…).",
     )
     var_dir: Path = Field(default=Path("./var"), description="Working files: models, runs, logs.")
+    data_dir: Path = Field(
+        default=Path("./var/data"), description="The operator's latest export files (Parquet/CSV)."
+    )
     timezone: str = Field(default="Asia/Shanghai", description="Operator's display time zone.")
     default_locale: str = Field(default="zh_CN", description="Console language by default.")
     secret_key: str = Field(

@@ -1,0 +1,1 @@
+"""Authentication: argon2 passwords, console sessions and API bearer tokens."""
