@@ -1,0 +1,1 @@
+"""Work orders (工单): the closed loop from dispatch to verified callback."""
