@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="weixi (维系): customer retention and service assurance.", no_args_is_help=True)
+from weixi.cli import db as _db
+from weixi.cli import orders as _orders
+from weixi.cli.serve import serve as _serve
+
+app = typer.Typer(
+    help="weixi (维系): customer retention and service assurance.", no_args_is_help=True
+)
 
 
 @app.callback()
@@ -18,3 +24,9 @@ def version() -> None:
     from weixi import __version__
 
     typer.echo(__version__)
+
+
+app.add_typer(_db.app, name="db")
+app.add_typer(_orders.app, name="orders")
+app.command(name="tick")(_orders.tick)
+app.command(name="serve")(_serve)
