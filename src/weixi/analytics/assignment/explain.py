@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from weixi.analytics.assignment.model import Problem
-from weixi.analytics.assignment.tables import BoolArray, IntArray
+from weixi.analytics.assignment.tables import BoolArray, IntArray, take
 
 SKILL_BITS = 20
 """Skills beyond this many bits are not named in explanations."""
@@ -49,8 +49,7 @@ def _least_loaded(problem: Problem, manager_of: IntArray, counts: IntArray) -> B
     nonempty = np.flatnonzero(lens > 0)
     if len(nonempty):
         low[nonempty] = np.minimum.reduceat(util[p.elig_mgr], p.elig_ptr[nonempty])
-    mo = np.maximum(manager_of, 0)
-    before = (counts[mo] - 1) / cap[mo]
+    before = (take(counts, manager_of, 0) - 1) / take(cap, manager_of, 1.0)
     return (manager_of >= 0) & (before <= low[p.cust_county] + 1e-9)
 
 
@@ -62,14 +61,14 @@ def reason_flags(problem: Problem, manager_of: IntArray) -> IntArray:
     counts = np.bincount(mo[assigned], minlength=len(p.managers))
     kept = assigned & p.cust_cur_present & (mo == p.cust_cur)
     moved = p.cust_cur_present & ~kept
-    cur_usable = (p.cust_cur >= 0) & p.mgr_usable[np.maximum(p.cust_cur, 0)]
-    mgr_skills = p.managers.skills[np.maximum(mo, 0)] if len(p.managers) else 0
-    cur_skills = p.managers.skills[np.maximum(p.cust_cur, 0)] if len(p.managers) else 0
+    cur_usable = take(p.mgr_usable, p.cust_cur, False)
+    mgr_skills = take(p.managers.skills, mo, 0)
+    cur_skills = take(p.managers.skills, p.cust_cur, 0)
     need = p.customers.skills
     gap_now = np.bitwise_count(need & ~mgr_skills)
     gap_before = np.bitwise_count(need & ~cur_skills)
     has_elig = np.diff(p.elig_ptr)[p.cust_county] > 0
-    mgr_county = p.mgr_county[np.maximum(mo, 0)] if len(p.managers) else 0
+    mgr_county = take(p.mgr_county, mo, -1)
     rebalanced = moved & p.cust_cur_valid
     parts = [
         (kept, Reason.KEPT),
@@ -138,7 +137,7 @@ def explanations(problem: Problem, manager_of: IntArray, flags: IntArray) -> pa.
     """One worded explanation per customer, dictionary-encoded."""
     p = problem
     limit = (1 << SKILL_BITS) - 1
-    mgr_skills = p.managers.skills[np.maximum(manager_of, 0)] if len(p.managers) else 0
+    mgr_skills = take(p.managers.skills, manager_of, 0)
     need = np.where(manager_of >= 0, p.customers.skills & limit, 0)
     matched = need & mgr_skills
     missing = need & ~mgr_skills

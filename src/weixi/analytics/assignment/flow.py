@@ -113,13 +113,12 @@ class _Arcs:
         self.offset += n
         return slice(self.offset - n, self.offset)
 
-    def load(self, solver: min_cost_flow.SimpleMinCostFlow) -> None:
+    def columns(self) -> tuple[IntArray, IntArray, IntArray, IntArray]:
         if not self.parts:
-            return
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
         tail, head, cap, cost = (np.concatenate(x) for x in zip(*self.parts, strict=True))
-        solver.add_arcs_with_capacity_and_unit_cost(
-            tail.astype(np.int32), head.astype(np.int32), cap, cost
-        )
+        return tail.astype(np.int64), head.astype(np.int64), cap, cost
 
 
 def _gap(task: FlowTask, need: IntArray, mgr: IntArray) -> IntArray:
@@ -133,9 +132,39 @@ def _pieces(arcs: _Arcs, tail: IntArray, head: IntArray, bp: IntArray, slope: In
     arcs.add(tail[rows], head[rows], width[rows, piece], slope[rows, piece])
 
 
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A built network: arcs as columns, node supplies, and how to read routes back."""
+
+    tail: IntArray
+    head: IntArray
+    capacity: IntArray
+    cost: IntArray
+    supply: IntArray
+    routes: list[tuple[slice, IntArray, int, IntArray]]
+    pool: IntArray
+    pool_mgr: IntArray
+    pool_arcs: slice
+
+
 def solve_task(task: FlowTask) -> FlowResult:
     """Build the component's network, solve it to optimality and return its routes."""
     began = time.perf_counter()
+    net = build_network(task)
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(
+        net.tail.astype(np.int32), net.head.astype(np.int32), net.capacity, net.cost
+    )
+    solver.set_nodes_supplies(np.arange(len(net.supply), dtype=np.int32), net.supply)
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise SolverFailed(f"min-cost flow of component {task.comp} ended with status {status}")
+    flows = np.asarray(solver.flows(np.arange(len(net.tail), dtype=np.int32)), dtype=np.int64)
+    return _read_routes(task, solver, flows, net, began)
+
+
+def build_network(task: FlowTask) -> Network:
+    """The component's min-cost-flow network (see the module docstring)."""
     t = task
     n_k, n_p, n_m = len(t.class_count), len(t.pool_county), len(t.mgr_skills)
     n_b = len(t.penalty)
@@ -187,36 +216,27 @@ def solve_task(task: FlowTask) -> FlowResult:
         arcs,
         node_mb + mb_m * n_b + mb_b,
         node_m + mb_m,
-        t.value_bp.reshape(n_m * n_b, -1),
+        t.value_bp.reshape(n_m * n_b, t.value_bp.shape[-1]),
         t.value_slope[mb_b],
     )
     load_slope = np.broadcast_to(t.load_slope, (n_m, len(t.load_slope)))
     _pieces(arcs, node_m + np.arange(n_m), np.full(n_m, sink), t.load_bp, load_slope)
-    solver = min_cost_flow.SimpleMinCostFlow()
-    arcs.load(solver)
-    supplies = np.zeros(sink + 1, dtype=np.int64)
-    supplies[:n_k] = t.class_count
-    supplies[sink] = -total
-    solver.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
-    status = solver.solve()
-    if status != solver.OPTIMAL:
-        raise SolverFailed(f"min-cost flow of component {t.comp} ended with status {status}")
-    flows = np.asarray(solver.flows(np.arange(arcs.offset, dtype=np.int32)), dtype=np.int64)
-    return _read_routes(t, solver, flows, routes, pool, mgr, pool_arcs, began)
+    supply = np.zeros(sink + 1, dtype=np.int64)
+    supply[:n_k] = t.class_count
+    supply[sink] = -total
+    tail, head, cap, cost = arcs.columns()
+    return Network(tail, head, cap, cost, supply, routes, pool, mgr, pool_arcs)
 
 
 def _read_routes(
     task: FlowTask,
     solver: min_cost_flow.SimpleMinCostFlow,
     flows: IntArray,
-    routes: list[tuple[slice, IntArray, int, IntArray]],
-    pool: IntArray,
-    pool_mgr: IntArray,
-    pool_arcs: slice,
+    net: Network,
     began: float,
 ) -> FlowResult:
     cls_parts, kind_parts, mgr_parts, flow_parts = [], [], [], []
-    for sl, cls, kind, mgr in routes:
+    for sl, cls, kind, mgr in net.routes:
         f = flows[sl]
         used = f > 0
         cls_parts.append(cls[used])
@@ -227,7 +247,7 @@ def _read_routes(
             kind_parts.append(np.full(int(used.sum()), kind))
             mgr_parts.append(mgr[used])
         flow_parts.append(f[used])
-    pf = flows[pool_arcs]
+    pf = flows[net.pool_arcs]
     used = pf > 0
     return FlowResult(
         comp=task.comp,
@@ -236,8 +256,8 @@ def _read_routes(
         route_kind=np.concatenate(kind_parts).astype(np.int64),
         route_mgr=np.concatenate(mgr_parts).astype(np.int64),
         route_flow=np.concatenate(flow_parts).astype(np.int64),
-        pool_pool=pool[used],
-        pool_mgr=pool_mgr[used],
+        pool_pool=net.pool[used],
+        pool_mgr=net.pool_mgr[used],
         pool_flow=pf[used],
         nodes=int(solver.num_nodes()),
         arcs=int(solver.num_arcs()),

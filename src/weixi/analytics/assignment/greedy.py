@@ -15,7 +15,7 @@ import numpy as np
 
 from weixi.analytics.assignment.model import Problem, prepare
 from weixi.analytics.assignment.result import AssignmentResult, SolveStats, build_result
-from weixi.analytics.assignment.tables import Customers, IntArray, Managers
+from weixi.analytics.assignment.tables import Customers, IntArray, Managers, take
 from weixi.analytics.assignment.weights import AssignmentWeights
 
 
@@ -50,7 +50,7 @@ def _keep_valid(p: Problem) -> tuple[IntArray, IntArray]:
     sorted_cur = cur[order]
     first = np.searchsorted(sorted_cur, sorted_cur)
     rank = np.arange(n) - first
-    cap = p.managers.capacity[np.maximum(sorted_cur, 0)] if len(p.managers) else 0
+    cap = take(p.managers.capacity, sorted_cur, 0)
     keep = (sorted_cur >= 0) & (rank < cap)
     manager_of = np.full(n, -1, dtype=np.int64)
     manager_of[order[keep]] = sorted_cur[keep]

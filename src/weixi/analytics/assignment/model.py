@@ -14,7 +14,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from weixi.analytics.assignment.tables import BoolArray, Customers, IntArray, Managers
+from weixi.analytics.assignment.tables import BoolArray, Customers, IntArray, Managers, take
 from weixi.analytics.assignment.weights import AssignmentWeights
 
 SCALE = 100
@@ -70,7 +70,7 @@ class Problem:
         return self.elig_mgr[self.elig_ptr[county] : self.elig_ptr[county + 1]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Objective:
     """The model's objective of one assignment, by term, in integer cost units."""
 
@@ -273,7 +273,7 @@ def evaluate(problem: Problem, manager_of: IntArray) -> Objective:
     assigned = mo >= 0
     moved = p.cust_cur_present & ~((mo == p.cust_cur) & assigned)
     missed = p.cust_hint_present & ~((mo == p.cust_hint) & assigned)
-    mgr_skills = p.managers.skills[np.maximum(mo, 0)] if len(p.managers) else 0
+    mgr_skills = take(p.managers.skills, mo, 0)
     lacking = np.bitwise_count(p.customers.skills & ~mgr_skills).astype(np.int64)
     comp = p.cust_comp
     cust = np.zeros((4, len(mo)), dtype=np.int64)
@@ -317,7 +317,7 @@ def violations(problem: Problem, manager_of: IntArray) -> list[str]:
     mo = np.asarray(manager_of, dtype=np.int64)
     out: list[str] = []
     assigned = mo >= 0
-    if np.any(assigned & ~p.mgr_usable[np.maximum(mo, 0)]):
+    if np.any(assigned & ~take(p.mgr_usable, mo, False)):
         out.append("assigned to an inactive manager")
     m = max(len(p.managers), 1)
     ok = _is_eligible(p.elig_ptr, p.elig_mgr, p.cust_county, mo, m)

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from weixi.analytics.assignment.explain import explanations, reason_flags
 from weixi.analytics.assignment.model import SCALE, Objective, Problem, evaluate
-from weixi.analytics.assignment.tables import NO_MANAGER, Customers, IntArray
+from weixi.analytics.assignment.tables import NO_MANAGER, Customers, IntArray, take
 
 
 @dataclass(frozen=True)
@@ -117,9 +117,7 @@ def build_result(
     """Price, explain and tabulate ``manager_of`` (manager index per customer)."""
     p = problem
     objective = evaluate(p, manager_of)
-    ids = np.where(manager_of >= 0, p.managers.manager_id[np.maximum(manager_of, 0)], NO_MANAGER)
-    if not len(p.managers):
-        ids = np.full(len(manager_of), NO_MANAGER, dtype=np.int64)
+    ids = take(p.managers.manager_id, manager_of, NO_MANAGER)
     previous = p.customers.current_manager_id
     assigned = manager_of >= 0
     kept = assigned & p.cust_cur_present & (manager_of == p.cust_cur)

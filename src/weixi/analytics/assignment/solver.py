@@ -18,7 +18,7 @@ from weixi.analytics.assignment.flow import (
 )
 from weixi.analytics.assignment.model import Problem, evaluate, prepare, violations
 from weixi.analytics.assignment.result import AssignmentResult, SolveStats, build_result
-from weixi.analytics.assignment.tables import Customers, IntArray, Managers
+from weixi.analytics.assignment.tables import Customers, IntArray, Managers, take
 from weixi.analytics.assignment.weights import AssignmentWeights
 
 
@@ -122,16 +122,13 @@ def _task(
     pools = np.unique(classes.pool[cls]) if aggregate else np.zeros(0, dtype=np.int64)
     pool_local = np.searchsorted(pools, classes.pool[cls])
 
-    def local_mgr(idx: IntArray) -> IntArray:
-        return np.where(idx >= 0, mgr_local[np.maximum(idx, 0)], -1)
-
     return FlowTask(
         comp=comp,
         aggregate=aggregate,
         class_count=classes.count[cls],
         class_county=county_local[classes.county[cls]],
-        class_cur=local_mgr(classes.cur[cls]),
-        class_hint=local_mgr(classes.hint[cls]),
+        class_cur=take(mgr_local, classes.cur[cls]),
+        class_hint=take(mgr_local, classes.hint[cls]),
         class_cur_present=classes.cur_present[cls],
         class_hint_present=classes.hint_present[cls],
         class_skills=classes.skills[cls],
@@ -167,16 +164,18 @@ def disaggregate(
     pool_parts: list[tuple[IntArray, ...]] = []
     for r in results:
         cls_glob, mgr_glob = cls_by_comp[r.comp], mgr_by_comp[r.comp]
-        route_mgr = np.where(r.route_mgr >= 0, mgr_glob[np.maximum(r.route_mgr, 0)], -1)
+        route_mgr = take(mgr_glob, r.route_mgr)
         parts.append((cls_glob[r.route_class], r.route_kind, route_mgr, r.route_flow))
         pools = np.unique(classes.pool[cls_glob]) if by_comp[r.comp].aggregate else None
         if pools is not None and len(r.pool_pool):
             pool_parts.append((pools[r.pool_pool], mgr_glob[r.pool_mgr], r.pool_flow))
+    manager_of = np.full(len(problem.customers), -1, dtype=np.int64)
+    if not parts:
+        return manager_of
     cls, kind, mgr, flow = (np.concatenate(x) for x in zip(*parts, strict=True))
     order = np.lexsort((mgr, kind, cls))
     cls, kind, mgr, flow = cls[order], kind[order], mgr[order], flow[order]
     route = np.repeat(np.arange(len(cls)), flow)
-    manager_of = np.full(len(problem.customers), -1, dtype=np.int64)
     manager_of[classes.order] = mgr[route]
     if pool_parts:
         pool, pmgr, pflow = (np.concatenate(x) for x in zip(*pool_parts, strict=True))

@@ -7,6 +7,7 @@ few hundred megabytes; ``from_arrow`` accepts the same columns as a pyarrow tabl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +22,14 @@ BoolArray = npt.NDArray[np.bool_]
 
 NO_MANAGER = -1
 """Manager id meaning "none" in every id column (current, hint and result)."""
+
+
+def take(values: npt.NDArray[Any], index: IntArray, fill: Any = -1) -> npt.NDArray[Any]:
+    """``values[index]`` where ``index >= 0``, else ``fill`` (``values`` may be empty)."""
+    if not len(values):
+        return np.full(len(index), fill, dtype=values.dtype)
+    return np.where(index >= 0, values[np.maximum(index, 0)], fill)
+
 
 CUSTOMER_COLUMNS = (
     "customer_id",
