@@ -112,3 +112,16 @@ def session_factory(db_engine: Engine) -> Iterator[sessionmaker[Session]]:
 def uow(session_factory: sessionmaker[Session], clock: FixedClock) -> Iterator[UnitOfWork]:
     with UnitOfWork(session_factory, clock=clock) as work:
         yield work
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_configuration() -> Iterator[None]:
+    """Each test starts without configuration cached by an earlier test's database."""
+    from weixi.versioned.service import forget_cached
+    from weixi.workorders.pools import forget_units
+
+    forget_cached()
+    forget_units()
+    yield
+    forget_cached()
+    forget_units()

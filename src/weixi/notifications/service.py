@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -85,3 +87,52 @@ def send_pending(
                 continue
             note.sent_at = clock.now()
         session.commit()
+
+
+class BackgroundSender:
+    """Sends committed notifications from a worker thread, off the request's path.
+
+    The rows are already committed (the outbox), so a crash before sending loses
+    nothing: :func:`send_unsent` picks them up on the next tick.
+    """
+
+    def __init__(
+        self, factory: Callable[[], sessionmaker[Session]], notifier: Notifier, clock: Clock
+    ) -> None:
+        self._factory, self._notifier, self._clock = factory, notifier, clock
+        self._queue: queue.Queue[list[int] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="weixi-notify", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def handle(self, events: list[Any]) -> None:
+        ids = [i for e in events if isinstance(e, NotificationsQueued) for i in e.ids]
+        if ids:
+            self._queue.put(ids)
+
+    def _run(self) -> None:
+        while (ids := self._queue.get()) is not None:
+            while not self._queue.empty():  # batch whatever else is waiting
+                more = self._queue.get_nowait()
+                if more is None:
+                    self._queue.put(None)
+                    break
+                ids.extend(more)
+            try:
+                send_pending(self._factory(), self._notifier, self._clock, ids)
+            except Exception:
+                log.exception("sending %d notifications failed; they stay pending", len(ids))
+
+
+def send_unsent(factory: sessionmaker[Session], notifier: Notifier, clock: Clock) -> int:
+    """Send every committed notification still unsent (called by the periodic tick)."""
+    with factory() as session:
+        ids = list(session.scalars(select(Notification.id).where(Notification.sent_at.is_(None))))
+    if ids:
+        send_pending(factory, notifier, clock, ids)
+    return len(ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -44,6 +45,7 @@ def save_version(
     )
     session.add(doc)
     session.flush()
+    forget_cached(name)
     return doc
 
 
@@ -54,3 +56,29 @@ def versions(session: Session, name: str) -> list[VersionedDocument]:
         .order_by(VersionedDocument.version.desc())
     )
     return list(session.scalars(stmt))
+
+
+#: name → (read at, (version, body) or None). Rules change rarely and are read on every
+#: order, so each process re-reads them at most every few seconds; a save clears the entry.
+_CACHE: dict[str, tuple[float, tuple[int, dict[str, object]] | None]] = {}
+CACHE_SECONDS = 5.0
+
+
+def latest_body(session: Session, name: str) -> tuple[int, dict[str, object]] | None:
+    """(version, body) of the newest version, read through a short per-process cache."""
+    now = time.monotonic()
+    hit = _CACHE.get(name)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    doc = latest(session, name)
+    value = (doc.version, doc.body) if doc is not None else None
+    _CACHE[name] = (now, value)
+    return value
+
+
+def forget_cached(name: str | None = None) -> None:
+    """Drop cached versions (after a save, and between tests)."""
+    if name is None:
+        _CACHE.clear()
+    else:
+        _CACHE.pop(name, None)

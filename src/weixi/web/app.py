@@ -16,7 +16,7 @@ from weixi.config import Settings, get_settings
 from weixi.db.session import make_engine, make_session_factory
 from weixi.db.uow import UnitOfWork
 from weixi.notifications.ports import Notifier
-from weixi.notifications.service import make_notifier, sender
+from weixi.notifications.service import BackgroundSender, make_notifier, send_unsent, sender
 from weixi.web import problems
 
 log = logging.getLogger("weixi.web")
@@ -38,10 +38,15 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        outbox = BackgroundSender(lambda: app.state.session_factory, notifier, clock)
+        outbox.start()
+        app.state.outbox = outbox
         task = asyncio.create_task(_ticker(app)) if run_ticker else None
         yield
         if task:
             task.cancel()
+        app.state.outbox = None
+        outbox.stop()
         engine.dispose()
 
     app = FastAPI(title="weixi 维系", version=__version__, lifespan=lifespan)
@@ -96,3 +101,4 @@ def _tick_once(app: FastAPI) -> None:
     ) as uow:
         tick(uow)
         uow.commit()
+    send_unsent(state.session_factory, state.notifier, state.clock)

@@ -18,11 +18,13 @@ from weixi.org.service import actor_for
 
 def get_uow(request: Request) -> Iterator[UnitOfWork]:
     state = request.app.state
-    with UnitOfWork(
-        state.session_factory,
-        clock=state.clock,
-        after_commit=sender(state.session_factory, state.notifier, state.clock),
-    ) as uow:
+    outbox = getattr(state, "outbox", None)
+    after_commit = (
+        outbox.handle
+        if outbox is not None
+        else sender(state.session_factory, state.notifier, state.clock)
+    )
+    with UnitOfWork(state.session_factory, clock=state.clock, after_commit=after_commit) as uow:
         yield uow
 
 

@@ -7,6 +7,7 @@ appended to the history; the first-contact owner is told of every change.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,10 +64,22 @@ class OrderCreate:
 
 
 def load_rules(session: Session) -> RuleSet:
-    doc = versioned.latest(session, DISPATCH_RULES)
-    if doc is None:
-        return rules_from_dicts(0, DEFAULT_RULES)
-    return rules_from_dicts(doc.version, doc.body["rules"])  # type: ignore[arg-type]
+    found = versioned.latest_body(session, DISPATCH_RULES)
+    if found is None:
+        return _parsed_rules(0, None)
+    return _parsed_rules(*found)
+
+
+_PARSED: dict[tuple[int, str], RuleSet] = {}
+
+
+def _parsed_rules(version: int, body: dict[str, object] | None) -> RuleSet:
+    """Parse each distinct rule document once per process."""
+    key = (version, json.dumps(body, sort_keys=True, ensure_ascii=False))
+    if key not in _PARSED:
+        items = DEFAULT_RULES if body is None else body["rules"]
+        _PARSED[key] = rules_from_dicts(version, items)  # type: ignore[arg-type]
+    return _PARSED[key]
 
 
 def create_order(uow: UnitOfWork, actor: Actor | None, data: OrderCreate) -> WorkOrder:

@@ -36,10 +36,10 @@ def operator_calendar() -> WorkingCalendar:
 
 def policy_rules(session: Session) -> tuple[SlaPolicyRule, ...]:
     """The defaults with the administrator's current overrides appended (later wins)."""
-    doc = versioned.latest(session, SLA_POLICIES)
-    if doc is None:
+    found = versioned.latest_body(session, SLA_POLICIES)
+    if found is None:
         return DEFAULT_RULES
-    overrides = doc.body.get("rules", [])
+    overrides = found[1].get("rules", [])
     return DEFAULT_RULES + tuple(rule_from_mapping(r) for r in overrides)  # type: ignore[union-attr]
 
 
@@ -65,7 +65,10 @@ def apply_sla(session: Session, order: WorkOrder, *, rural: bool) -> None:
         "warn_share": p.warn_share,
         "matched": {"kind": rule.kind, "tier": rule.tier, "category": rule.category},
     }
-    refresh_deadlines(session, order)
+    state = state_of(session, order, order.opened_at, new=True)
+    order.response_due = state.response_due
+    order.resolution_due = state.resolution_due
+    order.warn_at = state.warn_at
 
 
 def stored_policy(order: WorkOrder) -> SlaPolicy:
@@ -78,8 +81,10 @@ def stored_policy(order: WorkOrder) -> SlaPolicy:
     )
 
 
-def state_of(session: Session, order: WorkOrder, now: datetime) -> SlaState:
-    pauses = tuple(Pause(p.started_at, p.ended_at) for p in repository.pauses(session, order.id))
+def state_of(session: Session, order: WorkOrder, now: datetime, *, new: bool = False) -> SlaState:
+    """The order's SLA clock at ``now`` (a ``new`` order has no pauses to look up)."""
+    stored = () if new else repository.pauses(session, order.id)
+    pauses = tuple(Pause(p.started_at, p.ended_at) for p in stored)
     return sla_state(
         order.opened_at,
         now,
