@@ -207,6 +207,11 @@ def find_source(directory: Path, table: str, *, name: str | None = None) -> Sour
     raise FileNotFoundError(f"no {stem}.parquet, {stem}.csv or {stem}/ in {directory}")
 
 
+def export_sources(directory: Path, tables: tuple[str, ...]) -> dict[str, Source]:
+    """Each of ``tables`` in an export directory, as an engine source."""
+    return {table: find_source(directory, table) for table in tables}
+
+
 def parts_source(directory: Path, table: str) -> Source:
     """A directory of Parquet parts written by an engine, registered as ``table``."""
     if not directory.is_dir():

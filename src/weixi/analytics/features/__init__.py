@@ -5,6 +5,7 @@ Steps (pure functions of tables; the engine is a resource passed in):
 - `compute_features`: inputs customers, usage_monthly, products, contacts, fixed_orders,
   customer_cells, cell_kpi_daily → output ``features/`` (one row per active customer,
   columns ``customer_id``, ``as_of`` and `FEATURE_NAMES`).
+- `assign_tiers`, `assign_stages`: see `weixi.analytics.features.segmentation`.
 - `build_labels`: input customers → output ``labels/`` (``customer_id``, ``as_of``,
   ``churned``, ``deactivated_on``) for the same population.
 """
@@ -18,11 +19,10 @@ from pathlib import Path
 
 from weixi.analytics.engines.base import (
     Engine,
-    Source,
     SqlJob,
     Stage,
     date_literal,
-    find_source,
+    export_sources,
     timestamp_literal,
 )
 from weixi.analytics.features.catalogue import (
@@ -33,6 +33,7 @@ from weixi.analytics.features.catalogue import (
     catalogue_markdown,
     select_list,
 )
+from weixi.analytics.features.segmentation import assign_stages, assign_tiers
 
 FEATURE_INPUTS: tuple[str, ...] = (
     "customers",
@@ -113,11 +114,6 @@ def label_job(as_of: dt.date, *, horizon_months: int = 1) -> SqlJob:
     )
 
 
-def export_sources(data_dir: Path, tables: tuple[str, ...]) -> dict[str, Source]:
-    """Each table of an export directory, as an engine source."""
-    return {table: find_source(data_dir, table) for table in tables}
-
-
 def compute_features(
     engine: Engine, data_dir: Path, as_of: dt.date, out_dir: Path, buckets: int = 4
 ) -> Path:
@@ -153,6 +149,8 @@ __all__ = [
     "FEATURE_NAMES",
     "Feature",
     "add_months",
+    "assign_stages",
+    "assign_tiers",
     "build_labels",
     "catalogue_markdown",
     "compute_features",
