@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 TRUTH_DIR = "_truth"
@@ -724,6 +725,17 @@ TABLES: dict[str, Table] = {
 
 IMPORT_TABLES: tuple[str, ...] = tuple(name for name, t in TABLES.items() if not t.truth)
 """The tables an operator exports and weixi imports."""
+
+
+_PRC_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_PRC_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+
+
+def prc_check_chars(first17: np.ndarray) -> np.ndarray:
+    """ISO 7064 MOD 11-2 check characters (ASCII bytes) of PRC ID numbers, given their first
+    17 characters as rows of ASCII digit bytes, shape (n, 17)."""
+    total = (first17.astype(np.int64) - 48) @ _PRC_WEIGHTS
+    return _PRC_CHECK[total % 11]
 
 
 def get_table(name: str) -> Table:
