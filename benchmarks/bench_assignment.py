@@ -242,6 +242,13 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     weights = load_weights()
     night1 = assign_managers(customers, managers, weights=weights, workers=args.workers)
     greedy1 = greedy_assign(customers, managers, weights=weights)
+    ample = replace(
+        managers,
+        capacity=np.ceil(managers.capacity * 1.25).astype(np.int64),
+        active=np.ones(len(managers), dtype=bool),
+    )
+    roomy = assign_managers(customers, ample, weights=weights, workers=args.workers)
+    roomy_greedy = greedy_assign(customers, ample, weights=weights)
     rng = np.random.default_rng(args.seed + 1)
     tomorrow, managers2, facts = quiet_night(
         rng, night1.as_current(customers), managers, changes=args.changes
@@ -251,15 +258,22 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     certified = certify(customers, managers, args.certify) if args.certify else []
     return {
         "generated_seconds": round(generated, 2),
+        "load_average": os.getloadavg(),
         "runs": [
             _row("night 1: optimiser", night1),
             _row("night 1: greedy", greedy1),
+            _row("night 1, ample capacity: optimiser", roomy),
+            _row("night 1, ample capacity: greedy", roomy_greedy),
             _row("night 2 (quiet): optimiser", night2),
             _row("night 2 (quiet): greedy", greedy2),
         ],
         "quiet_night": facts,
         "certified": certified,
     }
+
+
+def _load(out: dict[str, object]) -> str:
+    return ", ".join(f"{x:.1f}" for x in out["load_average"])  # type: ignore[attr-defined]
 
 
 def _fmt(x: object) -> str:
@@ -278,7 +292,8 @@ def report(args: argparse.Namespace, out: dict[str, object], command: str) -> st
         "## Account-manager assignment (issue 5)",
         "",
         f"Command: `{command}`  ",
-        f"Machine: nproc {m['nproc']}, {m['cpu']}, RAM {m['ram']}, Python {m['python']}  ",
+        f"Machine: nproc {m['nproc']}, {m['cpu']}, RAM {m['ram']}, Python {m['python']}; "
+        f"load average at the end {_load(out)} (the machine is shared)  ",
         f"Instance: {args.customers:,} customers, {args.managers:,} managers, "
         f"{args.counties} counties ({COUNTIES_PER_CITY} per city), seed {args.seed}; "
         f"workers {args.workers}. Objective in cost points (weights of `defaults.toml`).",
@@ -313,13 +328,25 @@ def report(args: argparse.Namespace, out: dict[str, object], command: str) -> st
 
 
 def _ratios(runs: list[dict[str, object]]) -> list[str]:
-    opt1, gr1, opt2, gr2 = runs
-    lines = ["", "Greedy ÷ optimiser (same objective, same instance):", ""]
-    for night, o, g in (("night 1", opt1, gr1), ("night 2", opt2, gr2)):
+    terms = ("continuity", "skill", "household", "load", "value")
+    lines = [
+        "",
+        "Soft goals by term (cost points):",
+        "",
+        "| run | " + " | ".join(terms) + " |",
+        "|---|" + "---:|" * len(terms),
+    ]
+    for r in runs:
+        t: dict[str, float] = r["objective_terms"]  # type: ignore[assignment]
+        lines.append(f"| {r['run']} | " + " | ".join(_fmt(t[k]) for k in terms) + " |")
+    lines += ["", "Greedy ÷ optimiser (same objective, same instance):", ""]
+    for i in range(0, len(runs), 2):
+        o, g = runs[i], runs[i + 1]
         total = float(g["objective"]) / float(o["objective"])  # type: ignore[arg-type]
         soft = float(g["objective_soft"]) / float(o["objective_soft"])  # type: ignore[arg-type]
+        name = str(o["run"]).split(":")[0]
         lines.append(
-            f"- {night}: total {total:.3f}, soft part {soft:.3f}; greedy leaves "
+            f"- {name}: total {total:.3f}, soft part {soft:.3f}; greedy leaves "
             f"{g['unassigned']:,} without a manager against {o['unassigned']:,}; "
             f"greedy moves {g['moved']:,} against {o['moved']:,}."
         )
@@ -339,7 +366,7 @@ def _details(out: dict[str, object]) -> list[str]:
         "",
         "Quiet night: "
         + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in facts.items())
-        + f"; the optimiser moved {runs[2]['moved']:,} customers who had a manager.",
+        + f"; the optimiser moved {runs[4]['moved']:,} customers who had a manager.",
     ]
     for c in out["certified"]:  # type: ignore[attr-defined]
         lines += [

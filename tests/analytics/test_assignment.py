@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -26,16 +28,16 @@ from weixi.analytics.assignment import (
 from weixi.analytics.assignment.model import violations
 from weixi.errors import ValidationFailed
 
-PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 UNKNOWN_MANAGER = 999
 
 
 # --- factories -------------------------------------------------------------------------
 
 
-def make_managers(rows: list[dict[str, object]]) -> Managers:
+def make_managers(rows: Sequence[Mapping[str, Any]]) -> Managers:
     """Managers from dict rows; defaults: county 1, skills 3g, capacity 10, active."""
-    full = [
+    full: list[dict[str, Any]] = [
         {"county": 1, "skills": 1, "capacity": 10, "active": True, "neighbours": [], **r}
         for r in rows
     ]
@@ -45,13 +47,13 @@ def make_managers(rows: list[dict[str, object]]) -> Managers:
         skills=[r["skills"] for r in full],
         capacity=[r["capacity"] for r in full],
         active=[r["active"] for r in full],
-        neighbour_counties=[list(r["neighbours"]) for r in full],  # type: ignore[call-overload]
+        neighbour_counties=[list(r["neighbours"]) for r in full],
     )
 
 
-def make_customers(rows: list[dict[str, object]]) -> Customers:
+def make_customers(rows: Sequence[Mapping[str, Any]]) -> Customers:
     """Customers from dict rows; defaults: county 1, value 150, needs 3g, no managers."""
-    full = [
+    full: list[dict[str, Any]] = [
         {"county": 1, "value": 150.0, "skills": 1, "current": -1, "hint": -1, **r} for r in rows
     ]
     return Customers.from_arrays(
@@ -233,6 +235,31 @@ def test_rerun_with_last_nights_result_as_current_moves_nobody(
     assert again.summary.moved == 0
     assert not any(again.assignments.column("changed").to_pylist())
     assert np.array_equal(again.manager_id, first.manager_id)
+
+
+@PROPERTY
+@given(instances(), st.integers(0, 3))
+def test_a_leaving_managers_portfolio_is_reassigned_or_reported_the_same_night(
+    instance: tuple[Customers, Managers, AssignmentWeights], which: int
+) -> None:
+    customers, managers, weights = instance
+    if not len(managers):
+        return
+    first = assign_managers(customers, managers, weights=weights, workers=1)
+    leaver = which % len(managers)
+    active = managers.active.copy()
+    active[leaver] = False
+    after = assign_managers(
+        first.as_current(customers), replace(managers, active=active), weights=weights, workers=1
+    )
+    portfolio = first.manager_id == managers.manager_id[leaver]
+    assert not np.any(after.manager_id == managers.manager_id[leaver])
+    assert np.all(after.assignments.column("changed").to_numpy()[portfolio])
+    reasons = after.assignments.column("reason_flags").to_numpy()[portfolio]
+    assert np.all(reasons & Reason.PREVIOUS_LEFT)
+    shortfall = set(after.shortfall.column("customer_id").to_pylist())
+    stranded = customers.customer_id[portfolio & (after.manager_id == -1)]
+    assert set(stranded.tolist()) <= shortfall
 
 
 def test_customers_keep_a_valid_manager_when_nothing_is_better() -> None:

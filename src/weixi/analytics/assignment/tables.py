@@ -50,7 +50,7 @@ MANAGER_COLUMNS = (
 
 
 def _ints(table: pa.Table, name: str, fill: int | None = None) -> IntArray:
-    column = table.column(name)
+    column = table.column(name).cast(pa.int64())
     if fill is not None:
         column = column.fill_null(fill)
     elif column.null_count:
