@@ -7,6 +7,7 @@ import typer
 from weixi.cli import db as _db
 from weixi.cli import orders as _orders
 from weixi.cli.serve import serve as _serve
+from weixi.cli.synth import synth as _synth
 
 app = typer.Typer(
     help="weixi (维系): customer retention and service assurance.", no_args_is_help=True
@@ -30,3 +31,4 @@ app.add_typer(_db.app, name="db")
 app.add_typer(_orders.app, name="orders")
 app.command(name="tick")(_orders.tick)
 app.command(name="serve")(_serve)
+app.command(name="synth")(_synth)
