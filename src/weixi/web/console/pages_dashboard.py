@@ -1,0 +1,168 @@
+"""Supervisor dashboards for my area, with drill-down and an Excel export of every table."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from weixi.errors import Forbidden, NotFound
+from weixi.org.actor import Actor
+from weixi.web.console import charts, dashboard
+from weixi.web.console.dashboard import Area, Cell, Table
+from weixi.web.console.i18n import Translator
+from weixi.web.console.rendering import Viewer, render, translator
+from weixi.web.console.xlsx import XLSX_TYPE, workbook_bytes
+from weixi.web.deps import Uow
+
+router = APIRouter()
+
+
+def _tables(session: Session, actor: Actor, area: Area, request: Request) -> list[Table]:
+    now = request.app.state.clock.now()
+    tables = [
+        dashboard.queue_table(session, actor, area),
+        dashboard.sla_table(session, actor, area, now),
+        dashboard.escalation_table(session, actor, area),
+        dashboard.retention_table(session, actor, area),
+        dashboard.complaints_table(session, actor, area, now),
+        dashboard.satisfaction_table(session, actor, area, now),
+    ]
+    if area.children:
+        tables.insert(0, dashboard.children_table(session, actor, area, now))
+    return tables
+
+
+def _area(request: Request, actor: Actor, session: Session, city: int | None, county: int | None):  # type: ignore[no-untyped-def]
+    if not actor.is_supervisor:
+        raise Forbidden("dashboards are for supervisors")
+    return dashboard.resolve_area(session, actor, city=city, county=county)
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(
+    request: Request, actor: Viewer, uow: Uow, city: int | None = None, county: int | None = None
+) -> HTMLResponse:
+    area = _area(request, actor, uow.session, city, county)
+    t = translator(request)
+    tables = _tables(uow.session, actor, area, request)
+    shown = [(table, header(t, table), cells(t, table)) for table in tables]
+    return render(
+        request,
+        "dashboard.html",
+        actor=actor,
+        active="dashboard",
+        area=area,
+        area_name=unit_name(t, area.unit),
+        parents=[(u, unit_name(t, u)) for u in area.parents],
+        tables=shown,
+        charts=build_charts(t, {table.name: table for table in tables}),
+        params=area.params(),
+    )
+
+
+@router.get("/dashboard/export/{name}.xlsx")
+def export(
+    request: Request,
+    name: str,
+    actor: Viewer,
+    uow: Uow,
+    city: int | None = None,
+    county: int | None = None,
+) -> Response:
+    area = _area(request, actor, uow.session, city, county)
+    t = translator(request)
+    table = next((x for x in _tables(uow.session, actor, area, request) if x.name == name), None)
+    if table is None:
+        raise NotFound(f"no table {name}")
+    note = f"{unit_name(t, area.unit)} · {t.datetime(request.app.state.clock.now())}"
+    body = workbook_bytes(t.gettext(table.title), header(t, table), cells(t, table), note=note)
+    filename = f"weixi-{name}-{area.level}-{area.unit.code}.xlsx"
+    return Response(
+        body,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
+
+
+def unit_name(t: Translator, unit: object) -> str:
+    zh, en = getattr(unit, "name_zh", ""), getattr(unit, "name_en", "")
+    return str(zh if t.locale == "zh_CN" else en)
+
+
+def header(t: Translator, table: Table) -> list[str]:
+    """Column titles: message ids, or ``group:value`` for a translated enum value."""
+    out = []
+    for column in table.columns:
+        group, _, value = column.partition(":")
+        out.append(t.label(group, value) if value else t.gettext(column))
+    return out
+
+
+def cells(t: Translator, table: Table) -> list[list[Cell]]:
+    """Rows as shown: labels translated, shares as percentages; numbers stay numbers."""
+    if table.name == "areas":
+        return [[unit_name(t, _Named(r[1], r[2])), r[3], r[4]] for r in table.rows]
+    out: list[list[Cell]] = []
+    for row in table.rows:
+        shown: list[Cell] = []
+        for index, value in enumerate(row):
+            group = table.label_groups.get(index)
+            if group == "msg":
+                shown.append(t.gettext(str(value)))
+            elif group:
+                shown.append(t.label(group, str(value)))
+            elif index in table.percent_columns:
+                shown.append(t.percent(value if isinstance(value, float) else None))
+            else:
+                shown.append(value)
+        out.append(shown)
+    return out
+
+
+class _Named:
+    def __init__(self, zh: Cell, en: Cell) -> None:
+        self.name_zh, self.name_en = zh, en
+
+
+def build_charts(t: Translator, tables: dict[str, Table]) -> dict[str, charts.Option]:
+    """The dashboard's ECharts options from the same tables the page shows."""
+    out: dict[str, charts.Option] = {}
+    queue = tables["queue"]
+    if queue.rows:
+        kinds = [t.label("kind", str(r[0])) for r in queue.rows]
+        out["queue"] = charts.bars(
+            t, kinds, {t.gettext("Open orders"): [r[-1] for r in queue.rows]}, stack=False
+        )  # type: ignore[dict-item]
+    sla = tables["sla"]
+    if sla.rows:
+        kinds = [t.label("kind", str(r[0])) for r in sla.rows]
+        out["sla"] = charts.bars(
+            t,
+            kinds,
+            {
+                t.gettext("Orders"): [r[1] for r in sla.rows],  # type: ignore[dict-item]
+                t.gettext("Breached"): [r[2] for r in sla.rows],  # type: ignore[dict-item]
+            },
+            stack=False,
+        )
+    complaints = tables["complaints"]
+    if complaints.rows:
+        months = [str(r[0]) for r in complaints.rows]
+        series = {
+            t.label("category", column.partition(":")[2]): [r[i] for r in complaints.rows]
+            for i, column in enumerate(complaints.columns)
+            if i
+        }
+        out["complaints"] = charts.lines(t, months, series)  # type: ignore[arg-type]
+    satisfaction = tables["satisfaction"]
+    if satisfaction.rows:
+        months = [str(r[0]) for r in satisfaction.rows]
+        out["satisfaction"] = charts.lines(
+            t,
+            months,
+            {t.gettext("Satisfaction (0–100)"): [r[2] for r in satisfaction.rows]},  # type: ignore[dict-item]
+        )
+    return out
