@@ -132,6 +132,16 @@ def _pieces(arcs: _Arcs, tail: IntArray, head: IntArray, bp: IntArray, slope: In
     arcs.add(tail[rows], head[rows], width[rows, piece], slope[rows, piece])
 
 
+@dataclass(frozen=True)
+class Route:
+    """A group of class arcs: for each arc its class, route kind and manager (-1: none)."""
+
+    arcs: slice
+    cls: IntArray
+    kind: IntArray
+    mgr: IntArray
+
+
 @dataclass(frozen=True, eq=False)
 class Network:
     """A built network: arcs as columns, node supplies, and how to read routes back."""
@@ -141,10 +151,33 @@ class Network:
     capacity: IntArray
     cost: IntArray
     supply: IntArray
-    routes: list[tuple[slice, IntArray, int, IntArray]]
-    pool: IntArray
+    routes: list[Route]
+    pool: IntArray  # pool → manager arcs: local pool and manager of each
     pool_mgr: IntArray
     pool_arcs: slice
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Node numbering: classes, pools, manager×bucket, managers, sink."""
+
+    n_k: int
+    n_p: int
+    n_m: int
+    n_b: int
+
+    @property
+    def sink(self) -> int:
+        return self.n_k + self.n_p + self.n_m * (self.n_b + 1)
+
+    def pool(self, p: IntArray) -> IntArray:
+        return self.n_k + p
+
+    def mb(self, m: IntArray, b: IntArray) -> IntArray:
+        return self.n_k + self.n_p + m * self.n_b + b
+
+    def manager(self, m: IntArray) -> IntArray:
+        return self.n_k + self.n_p + self.n_m * self.n_b + m
 
 
 def solve_task(task: FlowTask) -> FlowResult:
@@ -166,66 +199,89 @@ def solve_task(task: FlowTask) -> FlowResult:
 def build_network(task: FlowTask) -> Network:
     """The component's min-cost-flow network (see the module docstring)."""
     t = task
-    n_k, n_p, n_m = len(t.class_count), len(t.pool_county), len(t.mgr_skills)
-    n_b = len(t.penalty)
-    node_mb, node_m = n_k + n_p, n_k + n_p + n_m * n_b
-    sink = node_m + n_m
-    total = int(t.class_count.sum())
-    k = np.arange(n_k)
-    move = t.class_cur_present * t.cont_cost
-    miss = t.class_hint_present * t.hint_cost
+    lay = _Layout(len(t.class_count), len(t.pool_county), len(t.mgr_skills), len(t.penalty))
     arcs = _Arcs()
-    routes: list[tuple[slice, IntArray, int, IntArray]] = []
     if t.aggregate:
-        has = np.flatnonzero(t.class_cur >= 0)
-        cur = t.class_cur[has]
-        cost = _gap(t, t.class_skills[has], cur) + miss[has] * (t.class_hint[has] != cur)
-        head = node_mb + cur * n_b + t.class_bucket[has]
-        routes.append((arcs.add(has, head, t.class_count[has], cost), has, KIND_CUR, cur))
-        has = np.flatnonzero((t.class_hint >= 0) & (t.class_hint != t.class_cur))
-        hint = t.class_hint[has]
-        cost = move[has] + _gap(t, t.class_skills[has], hint)
-        head = node_mb + hint * n_b + t.class_bucket[has]
-        routes.append((arcs.add(has, head, t.class_count[has], cost), has, KIND_HINT, hint))
-        lens = t.county_ptr[t.pool_county + 1] - t.county_ptr[t.pool_county]
-        has = np.flatnonzero(lens[t.class_pool] > 0)
-        sl = arcs.add(has, n_k + t.class_pool[has], t.class_count[has], move[has] + miss[has])
-        routes.append((sl, has, KIND_POOL, np.full(len(has), -1)))
-        pool, mgr_at = _expand(t.county_ptr, t.pool_county)
-        mgr = t.county_mgr[mgr_at]
-        head = node_mb + mgr * n_b + t.pool_bucket[pool]
-        pool_arcs = arcs.add(n_k + pool, head, total, _gap(t, t.pool_skills[pool], mgr))
+        routes = _class_arcs_aggregated(t, lay, arcs)
+        pool, mgr, pool_arcs = _pool_arcs(t, lay, arcs)
     else:
-        cls, mgr_at = _expand(t.county_ptr, t.class_county)
-        mgr = t.county_mgr[mgr_at]
-        cost = move[cls] * (mgr != t.class_cur[cls]) + miss[cls] * (mgr != t.class_hint[cls])
-        cost = cost + _gap(t, t.class_skills[cls], mgr)
-        kind = np.where(
-            mgr == t.class_cur[cls], KIND_CUR, np.where(mgr == t.class_hint[cls], KIND_HINT, 2)
-        )
-        head = node_mb + mgr * n_b + t.class_bucket[cls]
-        sl = arcs.add(cls, head, t.class_count[cls], cost)
-        routes.append((sl, cls, -1, np.stack([kind, mgr])))
+        routes = [_class_arcs_direct(t, lay, arcs)]
         pool, mgr, pool_arcs = np.zeros(0, np.int64), np.zeros(0, np.int64), slice(0, 0)
-    cost = move + miss + t.penalty[t.class_bucket]
-    none = arcs.add(k, np.full(n_k, sink), t.class_count, cost)
-    routes.append((none, k, KIND_NONE, np.full(n_k, -1)))
-    mb_m = np.repeat(np.arange(n_m), n_b)
-    mb_b = np.tile(np.arange(n_b), n_m)
-    _pieces(
-        arcs,
-        node_mb + mb_m * n_b + mb_b,
-        node_m + mb_m,
-        t.value_bp.reshape(n_m * n_b, t.value_bp.shape[-1]),
-        t.value_slope[mb_b],
-    )
-    load_slope = np.broadcast_to(t.load_slope, (n_m, len(t.load_slope)))
-    _pieces(arcs, node_m + np.arange(n_m), np.full(n_m, sink), t.load_bp, load_slope)
-    supply = np.zeros(sink + 1, dtype=np.int64)
-    supply[:n_k] = t.class_count
-    supply[sink] = -total
+    k = np.arange(lay.n_k)
+    cost = _move(t) + _miss(t) + t.penalty[t.class_bucket]
+    none = arcs.add(k, np.full(lay.n_k, lay.sink), t.class_count, cost)
+    routes.append(Route(none, k, np.full(lay.n_k, KIND_NONE), np.full(lay.n_k, -1)))
+    _manager_arcs(t, lay, arcs)
+    supply = np.zeros(lay.sink + 1, dtype=np.int64)
+    supply[: lay.n_k] = t.class_count
+    supply[lay.sink] = -int(t.class_count.sum())
     tail, head, cap, cost = arcs.columns()
     return Network(tail, head, cap, cost, supply, routes, pool, mgr, pool_arcs)
+
+
+def _move(t: FlowTask) -> IntArray:
+    return t.class_cur_present * t.cont_cost
+
+
+def _miss(t: FlowTask) -> IntArray:
+    return t.class_hint_present * t.hint_cost
+
+
+def _class_arcs_aggregated(t: FlowTask, lay: _Layout, arcs: _Arcs) -> list[Route]:
+    """Class → current manager, class → household manager, class → pool."""
+    move, miss = _move(t), _miss(t)
+    has = np.flatnonzero(t.class_cur >= 0)
+    cur = t.class_cur[has]
+    cost = _gap(t, t.class_skills[has], cur) + miss[has] * (t.class_hint[has] != cur)
+    head = lay.mb(cur, t.class_bucket[has])
+    keep = Route(
+        arcs.add(has, head, t.class_count[has], cost), has, np.full(len(has), KIND_CUR), cur
+    )
+    has = np.flatnonzero((t.class_hint >= 0) & (t.class_hint != t.class_cur))
+    hint = t.class_hint[has]
+    cost = move[has] + _gap(t, t.class_skills[has], hint)
+    head = lay.mb(hint, t.class_bucket[has])
+    home = Route(
+        arcs.add(has, head, t.class_count[has], cost), has, np.full(len(has), KIND_HINT), hint
+    )
+    lens = t.county_ptr[t.pool_county + 1] - t.county_ptr[t.pool_county]
+    has = np.flatnonzero(lens[t.class_pool] > 0)
+    head = lay.pool(t.class_pool[has])
+    sl = arcs.add(has, head, t.class_count[has], move[has] + miss[has])
+    return [keep, home, Route(sl, has, np.full(len(has), KIND_POOL), np.full(len(has), -1))]
+
+
+def _pool_arcs(t: FlowTask, lay: _Layout, arcs: _Arcs) -> tuple[IntArray, IntArray, slice]:
+    """Pool → every manager×bucket eligible for the pool's county."""
+    pool, mgr_at = _expand(t.county_ptr, t.pool_county)
+    mgr = t.county_mgr[mgr_at]
+    head = lay.mb(mgr, t.pool_bucket[pool])
+    total = int(t.class_count.sum())
+    return pool, mgr, arcs.add(lay.pool(pool), head, total, _gap(t, t.pool_skills[pool], mgr))
+
+
+def _class_arcs_direct(t: FlowTask, lay: _Layout, arcs: _Arcs) -> Route:
+    """Unaggregated model: one arc per class and eligible manager, at its exact cost."""
+    cls, mgr_at = _expand(t.county_ptr, t.class_county)
+    mgr = t.county_mgr[mgr_at]
+    cost = _move(t)[cls] * (mgr != t.class_cur[cls]) + _miss(t)[cls] * (mgr != t.class_hint[cls])
+    cost = cost + _gap(t, t.class_skills[cls], mgr)
+    is_hint = np.where(mgr == t.class_hint[cls], KIND_HINT, KIND_OTHER)
+    kind = np.where(mgr == t.class_cur[cls], KIND_CUR, is_hint)
+    sl = arcs.add(cls, lay.mb(mgr, t.class_bucket[cls]), t.class_count[cls], cost)
+    return Route(sl, cls, kind, mgr)
+
+
+def _manager_arcs(t: FlowTask, lay: _Layout, arcs: _Arcs) -> None:
+    """Value pieces (manager×bucket → manager) and load pieces (manager → sink)."""
+    n_m, n_b = lay.n_m, lay.n_b
+    mb_m = np.repeat(np.arange(n_m), n_b)
+    mb_b = np.tile(np.arange(n_b), n_m)
+    value_bp = t.value_bp.reshape(n_m * n_b, t.value_bp.shape[-1])
+    _pieces(arcs, lay.mb(mb_m, mb_b), lay.manager(mb_m), value_bp, t.value_slope[mb_b])
+    load_slope = np.broadcast_to(t.load_slope, (n_m, len(t.load_slope)))
+    managers = np.arange(n_m)
+    _pieces(arcs, lay.manager(managers), np.full(n_m, lay.sink), t.load_bp, load_slope)
 
 
 def _read_routes(
@@ -236,16 +292,12 @@ def _read_routes(
     began: float,
 ) -> FlowResult:
     cls_parts, kind_parts, mgr_parts, flow_parts = [], [], [], []
-    for sl, cls, kind, mgr in net.routes:
-        f = flows[sl]
+    for route in net.routes:
+        f = flows[route.arcs]
         used = f > 0
-        cls_parts.append(cls[used])
-        if kind < 0:  # unaggregated: kinds and managers per arc
-            kind_parts.append(mgr[0][used])
-            mgr_parts.append(mgr[1][used])
-        else:
-            kind_parts.append(np.full(int(used.sum()), kind))
-            mgr_parts.append(mgr[used])
+        cls_parts.append(route.cls[used])
+        kind_parts.append(route.kind[used])
+        mgr_parts.append(route.mgr[used])
         flow_parts.append(f[used])
     pf = flows[net.pool_arcs]
     used = pf > 0

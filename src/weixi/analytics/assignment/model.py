@@ -167,13 +167,22 @@ def prepare(customers: Customers, managers: Managers, weights: AssignmentWeights
     county_comp, n_comp = _components(mgr_county, usable, managers, nb_county, n_county)
     mgr_comp = np.where(usable, county_comp[mgr_county], -1) if len(managers) else mgr_county
     bucket = np.searchsorted(np.asarray(weights.value_bucket_edges), customers.value, "right")
-    base = dict(
+    ix = _Index(
+        cust_comp=county_comp[cust_county],
+        bucket=bucket.astype(np.int64),
+        usable=usable,
+        mgr_comp=mgr_comp.astype(np.int64),
+        county_comp=county_comp,
+        n_comp=n_comp,
+    )
+    c = _costs(customers, managers, weights, ix)
+    return Problem(
         weights=weights,
         customers=customers,
         managers=managers,
         county_ids=county_ids,
         cust_county=cust_county,
-        cust_bucket=bucket.astype(np.int64),
+        cust_bucket=ix.bucket,
         cust_cur=cur,
         cust_cur_present=customers.current_manager_id >= 0,
         cust_cur_valid=_is_eligible(elig_ptr, elig_mgr, cust_county, cur, m),
@@ -185,21 +194,48 @@ def prepare(customers: Customers, managers: Managers, weights: AssignmentWeights
         elig_ptr=elig_ptr,
         elig_mgr=elig_mgr,
         county_comp=county_comp,
-        mgr_comp=mgr_comp.astype(np.int64),
+        mgr_comp=ix.mgr_comp,
         n_comp=n_comp,
+        cont_cost=c.cont,
+        hint_cost=c.hint,
+        skill_cost=c.skill,
+        load_bp=c.load_bp,
+        load_slope=c.load_slope,
+        value_bp=c.value_bp,
+        value_slope=c.value_slope,
+        penalty=c.penalty,
     )
-    return Problem(**base, **_costs(base, weights))  # type: ignore[arg-type]
 
 
-def _costs(base: dict[str, object], weights: AssignmentWeights) -> dict[str, object]:
+@dataclass(frozen=True, eq=False)
+class _Index:
+    """What the cost parameters need to know about the instance's structure."""
+
+    cust_comp: IntArray
+    bucket: IntArray
+    usable: BoolArray
+    mgr_comp: IntArray
+    county_comp: IntArray
+    n_comp: int
+
+
+@dataclass(frozen=True, eq=False)
+class _Costs:
+    cont: int
+    hint: int
+    skill: int
+    load_bp: IntArray
+    load_slope: IntArray
+    value_bp: IntArray
+    value_slope: IntArray
+    penalty: IntArray
+
+
+def _costs(
+    customers: Customers, managers: Managers, weights: AssignmentWeights, ix: _Index
+) -> _Costs:
     """Integer cost parameters: unit costs, convex pieces, and the unassigned penalty."""
-    cust_comp = base["county_comp"][base["cust_county"]]  # type: ignore[index]
-    bucket: IntArray = base["cust_bucket"]  # type: ignore[assignment]
-    managers: Managers = base["managers"]  # type: ignore[assignment]
-    usable: BoolArray = base["mgr_usable"]  # type: ignore[assignment]
-    mgr_comp: IntArray = base["mgr_comp"]  # type: ignore[assignment]
-    n_comp: int = base["n_comp"]  # type: ignore[assignment]
-    values = base["customers"].value  # type: ignore[attr-defined]
+    n_comp, usable, mgr_comp = ix.n_comp, ix.usable, ix.mgr_comp
     n_b, k = weights.n_buckets, weights.load_segments
     cont = round(weights.continuity * SCALE) + 1  # +1: of two equal optima, stay
     hint = round(weights.household * SCALE)
@@ -210,8 +246,8 @@ def _costs(base: dict[str, object], weights: AssignmentWeights) -> dict[str, obj
     # Fair share of bucket b for manager m: capacity share of the component's bucket-b count.
     n_cb = np.zeros((n_comp, n_b))
     v_cb = np.zeros((n_comp, n_b))
-    np.add.at(n_cb, (cust_comp, bucket), 1.0)
-    np.add.at(v_cb, (cust_comp, bucket), values)
+    np.add.at(n_cb, (ix.cust_comp, ix.bucket), 1.0)
+    np.add.at(v_cb, (ix.cust_comp, ix.bucket), customers.value)
     cap_c = np.bincount(mgr_comp[usable], weights=cap[usable], minlength=n_comp)
     mean_c = v_cb.sum(axis=1) / np.maximum(n_cb.sum(axis=1), 1)
     rel = np.divide(v_cb, n_cb, out=np.zeros_like(v_cb), where=n_cb > 0)
@@ -221,26 +257,28 @@ def _costs(base: dict[str, object], weights: AssignmentWeights) -> dict[str, obj
     target = share[:, None] * n_cb[np.maximum(mgr_comp, 0)]  # (managers, buckets)
     bp = np.minimum(np.round(target[..., None] * VALUE_FRACTIONS), cap[:, None, None])
     value_bp = np.concatenate([bp, np.broadcast_to(cap[:, None, None], (*bp.shape[:2], 1))], -1)
-    penalty = _penalty(base, weights, cont, hint, skill, load_slope, value_slope)
-    return dict(
-        cont_cost=cont,
-        hint_cost=hint,
-        skill_cost=skill,
+    cmax = cont + hint + skill * _max_bits(customers) + int(load_slope.max(initial=0)) + 1
+    return _Costs(
+        cont=cont,
+        hint=hint,
+        skill=skill,
         load_bp=load_bp.astype(np.int64),
         load_slope=load_slope.astype(np.int64),
         value_bp=value_bp.astype(np.int64),
         value_slope=value_slope.astype(np.int64),
-        penalty=penalty,
+        penalty=_penalty(customers, weights, ix, cmax, value_slope),
     )
 
 
+def _max_bits(customers: Customers) -> int:
+    return int(np.bitwise_count(customers.skills).max()) if len(customers) else 0
+
+
 def _penalty(
-    base: dict[str, object],
+    customers: Customers,
     weights: AssignmentWeights,
-    cont: int,
-    hint: int,
-    skill: int,
-    load_slope: np.ndarray,
+    ix: _Index,
+    cmax_customer: int,
     value_slope: np.ndarray,
 ) -> IntArray:
     """Cost of leaving one customer of bucket b without a manager, per component.
@@ -250,17 +288,12 @@ def _penalty(
     at most ``cmax``), so the optimum serves as many customers as capacity allows and
     prefers serving a higher value bucket; the model's other goals only break ties.
     """
-    n_comp: int = base["n_comp"]  # type: ignore[assignment]
-    n_b = weights.n_buckets
-    mgr_comp: IntArray = base["mgr_comp"]  # type: ignore[assignment]
-    county_comp: IntArray = base["county_comp"]  # type: ignore[assignment]
-    skills = base["customers"].skills  # type: ignore[attr-defined]
-    max_bits = int(np.bitwise_count(skills).max()) if len(skills) else 0
-    n_profiles = max(len(np.unique(skills)), 1)
-    m_c = np.bincount(mgr_comp[mgr_comp >= 0], minlength=n_comp)
-    counties_c = np.bincount(county_comp, minlength=n_comp)
-    vmax = value_slope.reshape(n_comp, -1).max(axis=1) if n_comp else np.zeros(0)
-    cmax = cont + hint + skill * max_bits + int(load_slope.max(initial=0)) + vmax + 1
+    n_comp, n_b = ix.n_comp, weights.n_buckets
+    n_profiles = max(len(np.unique(customers.skills)), 1)
+    m_c = np.bincount(ix.mgr_comp[ix.mgr_comp >= 0], minlength=n_comp)
+    counties_c = np.bincount(ix.county_comp, minlength=n_comp)
+    vmax = value_slope.reshape(n_comp, -1).max(axis=1, initial=0) if n_comp else np.zeros(0)
+    cmax = cmax_customer + vmax
     paths = m_c * (n_b + 1) + counties_c * n_profiles * n_b + 2
     big = (paths * cmax).astype(np.int64)
     return big[:, None] * (1 + np.arange(n_b, dtype=np.int64))[None, :]
