@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from weixi.web.console.i18n import Translator
 
@@ -10,7 +10,7 @@ Option = dict[str, object]
 
 
 def bars(
-    t: Translator, categories: Sequence[str], series: dict[str, Sequence[float]], *, stack: bool
+    t: Translator, categories: Sequence[str], series: Mapping[str, Sequence[object]], *, stack: bool
 ) -> Option:
     """A bar chart with one bar (or stack segment) per series."""
     return {
@@ -26,7 +26,9 @@ def bars(
     }
 
 
-def lines(t: Translator, categories: Sequence[str], series: dict[str, Sequence[float]]) -> Option:
+def lines(
+    t: Translator, categories: Sequence[str], series: Mapping[str, Sequence[object]]
+) -> Option:
     """A line chart over months."""
     return {
         "tooltip": {"trigger": "axis"},
@@ -44,8 +46,8 @@ def lines(t: Translator, categories: Sequence[str], series: dict[str, Sequence[f
 def usage_and_bill(
     t: Translator,
     months: Sequence[str],
-    usage: dict[str, Sequence[float]],
-    bill: Sequence[float],
+    usage: Mapping[str, Sequence[object]],
+    bill: Sequence[object],
 ) -> Option:
     """Usage lines on the left axis, the bill as bars on the right axis."""
     bill_name = t.gettext("Bill (yuan)")

@@ -8,7 +8,7 @@ Chinese catalogue is recorded in ``MISSES`` so the tests can fail on untranslate
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -78,19 +78,19 @@ class Translator:
         english = LABELS.get(group, {}).get(value)
         return self.gettext(english) if english else value
 
-    def datetime(self, value: datetime | None, fmt: str = "medium") -> str:
+    def datetime(self, value: dt.datetime | None, fmt: str = "medium") -> str:
         if value is None:
             return "—"
         return format_datetime(value, _DATETIME[fmt], tzinfo=self.tz, locale=self._babel)
 
-    def date(self, value: date | datetime | None) -> str:
+    def date(self, value: dt.date | dt.datetime | None) -> str:
         if value is None:
             return "—"
-        if isinstance(value, datetime):
+        if isinstance(value, dt.datetime):
             value = value.astimezone(self.tz).date()
         return format_date(value, "medium", locale=self._babel)
 
-    def month(self, value: date) -> str:
+    def month(self, value: dt.date) -> str:
         return format_date(value, "yyyy-MM", locale=self._babel)
 
     def number(self, value: float | int | Decimal | None, digits: int = 0) -> str:
@@ -105,7 +105,7 @@ class Translator:
         pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
         return format_percent(value, pattern, locale=self._babel)
 
-    def duration(self, value: timedelta) -> str:
+    def duration(self, value: dt.timedelta) -> str:
         """A rounded, human duration ("3 小时", "2 days")."""
         return format_timedelta(abs(value), threshold=1.5, locale=self._babel)
 

@@ -90,7 +90,8 @@ def record(
 ) -> RedirectResponse:
     was_reached = reached == "yes"
     answers = _answers(answers_json) if was_reached else {}
-    record_callback(uow, actor, order_id, reached=was_reached, answers=answers, note=note)
+    payload: dict[str, object] = dict(answers)
+    record_callback(uow, actor, order_id, reached=was_reached, answers=payload, note=note)
     order = repository.get_visible(uow.session, actor, order_id)
     status = order.status
     uow.commit()

@@ -35,7 +35,9 @@ def _tables(session: Session, actor: Actor, area: Area, request: Request) -> lis
     return tables
 
 
-def _area(request: Request, actor: Actor, session: Session, city: int | None, county: int | None):  # type: ignore[no-untyped-def]
+def _area(
+    request: Request, actor: Actor, session: Session, city: int | None, county: int | None
+) -> Area:
     if not actor.is_supervisor:
         raise Forbidden("dashboards are for supervisors")
     return dashboard.resolve_area(session, actor, city=city, county=county)
@@ -135,7 +137,7 @@ def build_charts(t: Translator, tables: dict[str, Table]) -> dict[str, charts.Op
         kinds = [t.label("kind", str(r[0])) for r in queue.rows]
         out["queue"] = charts.bars(
             t, kinds, {t.gettext("Open orders"): [r[-1] for r in queue.rows]}, stack=False
-        )  # type: ignore[dict-item]
+        )
     sla = tables["sla"]
     if sla.rows:
         kinds = [t.label("kind", str(r[0])) for r in sla.rows]
@@ -143,8 +145,8 @@ def build_charts(t: Translator, tables: dict[str, Table]) -> dict[str, charts.Op
             t,
             kinds,
             {
-                t.gettext("Orders"): [r[1] for r in sla.rows],  # type: ignore[dict-item]
-                t.gettext("Breached"): [r[2] for r in sla.rows],  # type: ignore[dict-item]
+                t.gettext("Orders"): [r[1] for r in sla.rows],
+                t.gettext("Breached"): [r[2] for r in sla.rows],
             },
             stack=False,
         )
@@ -156,13 +158,13 @@ def build_charts(t: Translator, tables: dict[str, Table]) -> dict[str, charts.Op
             for i, column in enumerate(complaints.columns)
             if i
         }
-        out["complaints"] = charts.lines(t, months, series)  # type: ignore[arg-type]
+        out["complaints"] = charts.lines(t, months, series)
     satisfaction = tables["satisfaction"]
     if satisfaction.rows:
         months = [str(r[0]) for r in satisfaction.rows]
         out["satisfaction"] = charts.lines(
             t,
             months,
-            {t.gettext("Satisfaction (0–100)"): [r[2] for r in satisfaction.rows]},  # type: ignore[dict-item]
+            {t.gettext("Satisfaction (0–100)"): [r[2] for r in satisfaction.rows]},
         )
     return out

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from weixi.callbacks.models import CallbackRecord
@@ -40,7 +40,7 @@ class WorkFilter:
     limit: int = 200
 
 
-def mine(actor: Actor) -> object:
+def mine(actor: Actor) -> ColumnElement[bool]:
     """Orders that are my work: I handle them, own them as first contact, or my queue has them."""
     return or_(
         WorkOrder.handler_id == actor.staff_id,
@@ -58,7 +58,7 @@ def work_list(
         .outerjoin(Customer, Customer.id == WorkOrder.customer_id)
     )
     if not (f.area and actor.is_supervisor):
-        stmt = stmt.where(mine(actor))  # type: ignore[arg-type]
+        stmt = stmt.where(mine(actor))
     if f.status == "open":
         stmt = stmt.where(WorkOrder.status.in_(OPEN))
     elif f.status in {s.value for s in Status}:
@@ -82,7 +82,7 @@ def count_work(session: Session, actor: Actor, *, area: bool, now: datetime) -> 
     """Open, warned and breached counts of my work (or my area) for the home page."""
     base = orders.visible(actor).where(WorkOrder.status.in_(OPEN))
     if not (area and actor.is_supervisor):
-        base = base.where(mine(actor))  # type: ignore[arg-type]
+        base = base.where(mine(actor))
     sub = base.subquery()
     row = session.execute(
         select(
@@ -100,10 +100,8 @@ def count_work(session: Session, actor: Actor, *, area: bool, now: datetime) -> 
     }
 
 
-def _flag(condition: object) -> object:
-    from sqlalchemy import case
-
-    return case((condition, 1), else_=0)  # type: ignore[arg-type]
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
 
 
 def staff_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -75,6 +76,13 @@ class PhoneDisplay:
             return value or ""
         return mask_phone(value)
 
+    def typed(self, value: str) -> str:
+        """A searched number echoed back into its input: whole only if the role may see it."""
+        digits = sum(ch.isdigit() for ch in value)
+        if digits < 11 or (self._actor is not None and self._actor.sees_phone):
+            return value
+        return ""
+
     def id_number(self, value: str | None) -> str:
         if self._actor is not None and self._actor.sees_id_number:
             return value or ""
@@ -115,7 +123,8 @@ def _here(request: Request) -> str:
     """Where the language switch returns to: this page, or home after a form post."""
     if request.method != "GET" or not request.url.path.startswith("/console"):
         return "/console/"
-    query = f"?{request.url.query}" if request.url.query else ""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "phone"]
+    query = f"?{urlencode(kept)}" if kept else ""
     return request.url.path + query
 
 
