@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from weixi.cli import db as _db
+from weixi.cli import imports as _imports
 from weixi.cli import orders as _orders
 from weixi.cli.serve import serve as _serve
 from weixi.cli.synth import synth as _synth
@@ -32,3 +33,6 @@ app.add_typer(_orders.app, name="orders")
 app.command(name="tick")(_orders.tick)
 app.command(name="serve")(_serve)
 app.command(name="synth")(_synth)
+app.add_typer(_imports.org_app, name="org")
+app.add_typer(_imports.staff_app, name="staff")
+app.add_typer(_imports.customers_app, name="customers")

@@ -11,7 +11,7 @@ from weixi.org.actor import Actor
 from weixi.org.scope import customer_filter
 
 
-def visible(actor: Actor) -> Select[tuple[Customer]]:
+def visible(actor: Actor) -> Select[Customer]:
     return select(Customer).where(customer_filter(actor, Customer))
 
 
@@ -23,8 +23,13 @@ def get_visible_customer(session: Session, actor: Actor, customer_id: int) -> Cu
 
 
 def search(
-    session: Session, actor: Actor, *, phone: str | None = None, code: str | None = None,
-    limit: int = 50, offset: int = 0,
+    session: Session,
+    actor: Actor,
+    *,
+    phone: str | None = None,
+    code: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[Customer]:
     stmt = visible(actor)
     if phone:

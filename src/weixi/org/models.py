@@ -33,6 +33,7 @@ class OrgUnit(Base):
     city_id: Mapped[int | None] = mapped_column(Integer, index=True)
     county_id: Mapped[int | None] = mapped_column(Integer, index=True)
     path: Mapped[str] = mapped_column(String(200), index=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Staff(Base):
@@ -56,6 +57,7 @@ class Staff(Base):
     city_id: Mapped[int | None] = mapped_column(Integer, index=True)
     county_id: Mapped[int | None] = mapped_column(Integer, index=True)
     open_orders: Mapped[int] = mapped_column(Integer, default=0)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ApiToken(Base):

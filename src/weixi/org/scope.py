@@ -13,9 +13,9 @@ from weixi.org.roles import FRONT_LINE_ROLES
 def area_filter(actor: Actor, county_col: Any, city_col: Any) -> ColumnElement[bool]:
     """Rows in the actor's county, city or province (one indexed equality)."""
     if actor.area_level == "county":
-        return county_col == actor.county_id  # type: ignore[no-any-return]
+        return county_col == actor.county_id
     if actor.area_level == "city":
-        return city_col == actor.city_id  # type: ignore[no-any-return]
+        return city_col == actor.city_id
     return true()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -51,10 +52,33 @@ def _staff(session: Session, *conditions: object) -> list[Staff]:
     return list(session.scalars(stmt))
 
 
+#: (county, kind, department) → (read at, unit id). The organisation changes rarely and
+#: dispatch asks for the same queues all day.
+_NEAREST: dict[tuple[int, str, str | None], tuple[float, int | None]] = {}
+NEAREST_SECONDS = 60.0
+
+
 def _nearest_unit(
     session: Session, county_id: int, kind: str, department: str | None
 ) -> int | None:
-    """A unit of ``kind`` in the county, else in its city, else in the province."""
+    """A unit of ``kind`` in the county, else in its city, else in the province (cached)."""
+    key, now = (county_id, kind, department), time.monotonic()
+    hit = _NEAREST.get(key)
+    if hit is not None and now - hit[0] < NEAREST_SECONDS:
+        return hit[1]
+    found = _find_nearest_unit(session, county_id, kind, department)
+    _NEAREST[key] = (now, found)
+    return found
+
+
+def forget_units() -> None:
+    """Drop cached queue lookups (after the organisation is imported, and between tests)."""
+    _NEAREST.clear()
+
+
+def _find_nearest_unit(
+    session: Session, county_id: int, kind: str, department: str | None
+) -> int | None:
     county = session.get(OrgUnit, county_id)
     if county is None:
         return None

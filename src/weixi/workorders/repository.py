@@ -29,7 +29,7 @@ class OrderQuery:
     offset: int = 0
 
 
-def visible(actor: Actor) -> Select[tuple[WorkOrder]]:
+def visible(actor: Actor) -> Select[WorkOrder]:
     return select(WorkOrder).where(order_filter(actor, WorkOrder))
 
 

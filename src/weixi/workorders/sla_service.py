@@ -40,7 +40,9 @@ def policy_rules(session: Session) -> tuple[SlaPolicyRule, ...]:
     if found is None:
         return DEFAULT_RULES
     overrides = found[1].get("rules", [])
-    return DEFAULT_RULES + tuple(rule_from_mapping(r) for r in overrides)  # type: ignore[union-attr]
+    if not isinstance(overrides, list):
+        raise ValueError("the stored SLA policy document has no list of rules")
+    return DEFAULT_RULES + tuple(rule_from_mapping(r) for r in overrides)
 
 
 def sla_category(order: WorkOrder, *, rural: bool) -> str | None:

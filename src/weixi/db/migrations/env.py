@@ -9,7 +9,7 @@ from weixi.db.session import make_engine
 
 import_all_models()
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+url = config.get_main_option("sqlalchemy.url") or ""
 
 
 def run_migrations_online() -> None:

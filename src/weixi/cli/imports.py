@@ -1,0 +1,112 @@
+"""``weixi org import``, ``weixi staff import``, ``weixi customers import``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from weixi.cli.common import console, open_uow
+from weixi.customers.importer import import_customers, import_products
+from weixi.importing import ImportReport
+from weixi.org.importer import import_org_units, import_staff
+
+org_app = typer.Typer(help="Organisation units.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff.", no_args_is_help=True)
+customers_app = typer.Typer(help="Customers and products.", no_args_is_help=True)
+
+PATH = typer.Argument(..., exists=True, help="CSV or Parquet file in weixi's import schema.")
+
+
+def print_reports(*reports: ImportReport) -> None:
+    table = Table("file", "read", "inserted", "updated", "unchanged", "quarantined", "reasons")
+    for r in reports:
+        reasons = ", ".join(f"{k}: {v}" for k, v in sorted(r.reasons.items()))
+        table.add_row(
+            Path(r.file).name,
+            f"{r.rows_read:,}",
+            f"{r.inserted:,}",
+            f"{r.updated:,}",
+            f"{r.unchanged:,}",
+            f"{r.quarantined:,}",
+            reasons,
+        )
+    console.print(table)
+    if any(r.quarantined for r in reports):
+        console.print(
+            "[yellow]quarantined rows are kept with file, row, field and reason "
+            "(table quarantined_rows)[/yellow]"
+        )
+
+
+@org_app.command("import")
+def org_import(path: Path = PATH) -> None:
+    """Import org units (province → city → county, halls, teams, departments)."""
+    with open_uow() as uow:
+        report = import_org_units(uow.session, path, now=uow.clock.now())
+        uow.commit()
+    print_reports(report)
+
+
+@staff_app.command("import")
+def staff_import(path: Path = PATH) -> None:
+    """Import staff (roles, skills, capacity, calendar)."""
+    with open_uow() as uow:
+        report = import_staff(uow.session, path, now=uow.clock.now())
+        uow.commit()
+    print_reports(report)
+
+
+@customers_app.command("import")
+def customers_import(
+    path: Path = typer.Argument(..., exists=True, help="Export directory or customers file."),
+) -> None:
+    """Import customers (and products.* beside them), quarantining bad rows."""
+    customers = _find(path, "customers") if path.is_dir() else path
+    products = _find(customers.parent, "products", required=False)
+    with open_uow() as uow, _progress() as progress:
+        task = progress.add_task("customers", total=None)
+        reports = [
+            import_customers(
+                uow.session,
+                customers,
+                now=uow.clock.now(),
+                progress=lambda n: progress.advance(task, n),
+            )
+        ]
+        if products is not None:
+            task = progress.add_task("products", total=None)
+            reports.append(
+                import_products(
+                    uow.session,
+                    products,
+                    now=uow.clock.now(),
+                    customers_file=customers,
+                    progress=lambda n: progress.advance(task, n),
+                )
+            )
+        uow.commit()
+    print_reports(*reports)
+
+
+def _find(directory: Path, table: str, *, required: bool = True) -> Path:
+    for suffix in (".parquet", ".csv"):
+        candidate = directory / f"{table}{suffix}"
+        if candidate.exists():
+            return candidate
+    if required:
+        raise typer.BadParameter(f"no {table}.parquet or {table}.csv in {directory}")
+    return None  # type: ignore[return-value]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
