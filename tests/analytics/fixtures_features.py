@@ -31,7 +31,7 @@ D = dt.date
 UTC = dt.UTC
 
 
-def T(y: int, m: int, d: int, h: int = 0) -> dt.datetime:  # noqa: N802 (reads like D)
+def T(y: int, m: int, d: int, h: int = 0) -> dt.datetime:
     return dt.datetime(y, m, d, h, tzinfo=UTC)
 
 
@@ -172,10 +172,11 @@ def _kpi_rows() -> list[dict[str, Any]]:
 def _customer_cell_rows() -> list[dict[str, Any]]:
     rows = []
     for month in (3, 4, 5, 6, 7):
+        first = D(2010, month, 1)
         rows += [
-            {"customer_id": "C1", "month": D(2010, month, 1), "cell_id": "A", "traffic_share": 0.75},
-            {"customer_id": "C1", "month": D(2010, month, 1), "cell_id": "B", "traffic_share": 0.25},
-        ]  # fmt: skip
+            {"customer_id": "C1", "month": first, "cell_id": "A", "traffic_share": 0.75},
+            {"customer_id": "C1", "month": first, "cell_id": "B", "traffic_share": 0.25},
+        ]
     rows.append({"customer_id": "C2", "month": D(2010, 6, 1), "cell_id": "C", "traffic_share": 1.0})
     return rows
 
@@ -308,3 +309,118 @@ EXPECTED_C2: dict[str, Any] = {
 """C2: every ratio with a zero denominator is NULL."""
 
 EXPECTED_LABELS = {"C1": 0, "C2": 0, "C5": 1, "C6": 0, "C7": 1}
+
+
+def write_random_export(
+    directory: Path, *, customers: int = 300, seed: int = 0, with_tiny: bool = True
+) -> Path:
+    """A random export (schema types) for engine-equality tests: values have no meaning,
+    but every column, NULL and edge (zero counters, missing months) occurs. With
+    ``with_tiny`` the hand-made rows above are included too."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    ids = [f"R{i:05d}" for i in range(customers)]
+    day0 = D(2009, 12, 1)
+
+    def pick_date(low: int, high: int) -> dt.date:
+        return day0 + dt.timedelta(days=int(rng.integers(low, high)))
+
+    cust = []
+    for i, cid in enumerate(ids):
+        activated = pick_date(-2000, 240)
+        deactivated = pick_date(0, 300) if rng.random() < 0.2 else None
+        if deactivated is not None and deactivated < activated:
+            deactivated = activated
+        cust.append({
+            "customer_id": cid, "phone": f"13{i:09d}", "activated_on": activated,
+            "deactivated_on": deactivated,
+            "contract_end_on": activated + dt.timedelta(days=int(rng.integers(0, 1500)))
+            if rng.random() < 0.5 else None,
+            "device_bought_on": pick_date(-900, 250) if rng.random() < 0.8 else None,
+            "payment": "prepaid" if rng.random() < 0.5 else "postpaid",
+            "segment": "enterprise" if rng.random() < 0.1 else "personal",
+            "device_is_iphone": bool(rng.random() < 0.1),
+        })  # fmt: skip
+    usage, contacts, products, orders, links = [], [], [], [], []
+    months = [D(2010, m, 1) for m in range(1, 9)]
+    cells = [f"X{c:02d}" for c in range(12)]
+    for cid in ids:
+        for month in months:
+            if rng.random() < 0.1:
+                continue  # a missing month
+            usage.append({
+                "customer_id": cid, "month": month,
+                "voice_minutes": float(rng.gamma(2, 80)), "data_mb": float(rng.gamma(1, 50)),
+                "sms": int(rng.integers(0, 50)), "dropped_calls": int(rng.poisson(1)),
+                "roaming_minutes": float(rng.random() < 0.05) * 30.0,
+                "bill_amount": float(rng.choice([0.0, 30.0, 66.0, 186.0]) * rng.random() * 3),
+                "arrears": float(rng.random() < 0.1) * 50.0,
+                "topup_amount": float(rng.choice([0.0, 50.0, 100.0])),
+                "plan_changed": bool(rng.random() < 0.05),
+            })  # fmt: skip
+            used = rng.choice(cells, size=int(rng.integers(1, 4)), replace=False)
+            shares = rng.dirichlet(np.ones(len(used)))
+            links += [
+                {"customer_id": cid, "month": month, "cell_id": str(c), "traffic_share": float(s)}
+                for c, s in zip(used, shares, strict=True)
+            ]
+        for k in range(int(rng.poisson(3))):
+            at = dt.datetime.combine(pick_date(-60, 240), dt.time(int(rng.integers(0, 24))), UTC)
+            contacts.append({
+                "contact_id": f"{cid}-K{k}", "customer_id": cid, "at": at,
+                "kind": str(rng.choice(["complaint", "enquiry", "fault_report"])),
+                "category": str(rng.choice(["network", "billing", "service"])),
+                "resolved": bool(rng.random() < 0.6),
+                "satisfaction": int(rng.integers(1, 6)) if rng.random() < 0.5 else None,
+            })  # fmt: skip
+        for k in range(int(rng.integers(0, 4))):
+            kind = str(rng.choice(["mobile_2g", "mobile_3g", "fixed_line", "broadband"]))
+            started = pick_date(-900, 250)
+            products.append({
+                "product_id": f"{cid}-P{k}", "customer_id": cid, "kind": kind,
+                "plan_code": "X", "monthly_fee": float(rng.choice([19.0, 46.0, 66.0, 186.0])),
+                "started_on": started,
+                "ended_on": started + dt.timedelta(days=int(rng.integers(0, 400)))
+                if rng.random() < 0.3 else None,
+            })  # fmt: skip
+        for k in range(int(rng.poisson(0.5))):
+            opened = dt.datetime.combine(pick_date(0, 240), dt.time(9), UTC)
+            promised = opened + dt.timedelta(hours=int(rng.integers(24, 100)))
+            done = opened + dt.timedelta(hours=int(rng.integers(1, 150)))
+            orders.append({
+                "order_id": f"{cid}-O{k}", "customer_id": cid, "kind": "repair",
+                "opened_at": opened, "promised_at": promised,
+                "completed_at": done if rng.random() < 0.8 else None, "county_id": "370102",
+            })  # fmt: skip
+    kpis = []
+    for cell in cells:
+        for offset in range(0, 240, 3):
+            att = int(rng.integers(0, 400)) if cell != "X00" else 0
+            succ = int(att * rng.uniform(0.9, 1.0))
+            kpis.append({
+                "cell_id": cell, "day": day0 + dt.timedelta(days=offset + 31),
+                "rrc_att": att, "rrc_succ": succ, "rab_att": succ,
+                "rab_succ": int(succ * rng.uniform(0.9, 1.0)),
+                "rab_abnormal_rel": int(succ * rng.uniform(0, 0.05)),
+                "ho_att": att // 4, "ho_succ": att // 5, "samples": att * 3,
+                "weak_samples": int(att * rng.uniform(0, 1)),
+                "throughput_kbps": float(rng.uniform(50, 900)) if rng.random() < 0.9 else None,
+                "voice_erl": 1.0, "data_mb": 1.0,
+            })  # fmt: skip
+    tables = {
+        "customers": _table("customers", cust, _CUSTOMER),
+        "usage_monthly": _table("usage_monthly", usage, _USAGE),
+        "contacts": _table("contacts", contacts, _CONTACT),
+        "products": _table("products", products, _PRODUCT),
+        "fixed_orders": _table("fixed_orders", orders, {}),
+        "cell_kpi_daily": _table("cell_kpi_daily", kpis, {}),
+        "customer_cells": _table("customer_cells", links, {}),
+    }
+    if with_tiny:
+        tiny = export_tables()
+        tables = {name: pa.concat_tables([table, tiny[name]]) for name, table in tables.items()}
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        pq.write_table(table, directory / f"{name}.parquet")
+    return directory

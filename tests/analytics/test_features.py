@@ -11,7 +11,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-
 from tests.analytics.fixtures_features import (
     AS_OF,
     EXPECTED_C1,
@@ -20,6 +19,7 @@ from tests.analytics.fixtures_features import (
     export_tables,
     write_export,
 )
+
 from weixi.analytics.engines import Dialect, expand_shims, make_engine
 from weixi.analytics.engines.duckdb_engine import DuckDBEngine
 from weixi.analytics.features import (

@@ -85,7 +85,11 @@ def test_rules_are_evaluated_in_tier_rank_order_whatever_the_file_order() -> Non
             ],
             "rules": [
                 {"name": "low.any", "tier": "low", "when": []},
-                {"name": "high.big", "tier": "high", "when": [{"field": "x", "op": ">", "value": 5}]},
+                {
+                    "name": "high.big",
+                    "tier": "high",
+                    "when": [{"field": "x", "op": ">", "value": 5}],
+                },
             ],
         }
     )

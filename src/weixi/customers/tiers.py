@@ -152,7 +152,7 @@ def parse_condition(raw: Mapping[str, Any], *, where: str) -> Condition:
     if not _FIELD.fullmatch(field):
         raise RulesError(f"{where}: bad field name {field!r}")
     try:
-        op = Op(raw.get("op"))
+        op = Op(str(raw.get("op")))
     except ValueError:
         raise RulesError(f"{where}: unknown op {raw.get('op')!r}") from None
     value = raw.get("value")
@@ -231,7 +231,9 @@ def parse_tier_rules(data: Mapping[str, Any]) -> TierRules:
     tiers = tuple(
         sorted(
             (
-                Tier(str(t["name"]), str(t["name_zh"]), int(t["rank"]), bool(t["dedicated_manager"]))
+                Tier(
+                    str(t["name"]), str(t["name_zh"]), int(t["rank"]), bool(t["dedicated_manager"])
+                )
                 for t in data.get("tiers", [])
             ),
             key=lambda t: t.rank,

@@ -33,12 +33,16 @@ _SPARK_TYPES: dict[ColumnType, str] = {
 
 
 def local_session(
-    *, master: str = "local[2]", shuffle_partitions: int = 4, driver_memory: str = "1g"
+    *,
+    master: str = "local[2]",
+    shuffle_partitions: int = 4,
+    driver_memory: str = "1g",
+    extra_conf: Mapping[str, str] | None = None,
 ) -> Any:
     """A small local Spark session: no UI, UTC, few shuffle partitions."""
     from pyspark.sql import SparkSession
 
-    session = (
+    builder = (
         SparkSession.builder.master(master)
         .appName("weixi")
         .config("spark.ui.enabled", "false")
@@ -47,8 +51,10 @@ def local_session(
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", driver_memory)
         .config("spark.sql.parquet.compression.codec", "zstd")
-        .getOrCreate()
     )
+    for key, value in (extra_conf or {}).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
 

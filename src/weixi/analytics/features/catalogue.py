@@ -57,7 +57,7 @@ def _count(expr: str) -> str:
 _LAST, _6M, _P5, _3M, _AS_OF = "last month", "6 months", "previous 5 months", "3 months", "as of"
 _D90, _D180, _EVER = "90 days", "180 days", "all before as-of"
 
-F, I, S = Dtype.DOUBLE, Dtype.BIGINT, Dtype.STRING
+F, I, S = Dtype.DOUBLE, Dtype.BIGINT, Dtype.STRING  # noqa: E741 (short names keep rows short)
 
 FEATURES: tuple[Feature, ...] = (
     # --- Usage levels -------------------------------------------------------------------

@@ -38,7 +38,9 @@ from weixi.customers.tiers import (
     tier_case_sql,
 )
 
-DERIVED_FACTS = frozenset({"activated", "deactivated", "days_since_activation", "churn_probability"})
+DERIVED_FACTS = frozenset(
+    {"activated", "deactivated", "days_since_activation", "churn_probability"}
+)
 """Stage facts computed from the customer row and the scores rather than read from features."""
 
 
