@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=25, description="SMTP port (email adapter).")
     smtp_sender: str = Field(default="weixi@localhost", description="From address (email).")
     tick_seconds: int = Field(default=60, description="How often the server evaluates SLA clocks.")
+    nightly_crash_at: str = Field(
+        default="", description="Tests only: kill the nightly run right after this step."
+    )
     shared_dir: Path = Field(
         default=Path("../shared"), description="Public data sets for tests and benchmarks only."
     )

@@ -1,0 +1,1 @@
+"""The nightly cycle: ingest, features, tiers, scores, stages, warnings, assignment, dispatch."""

@@ -1,0 +1,250 @@
+"""What the nightly cycle reads from and writes to the operational database, in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from weixi.customers.models import Customer, CustomerEvent
+from weixi.org.models import Staff
+from weixi.org.roles import Role
+from weixi.workorders.bulk import OrderSpec, create_orders_bulk
+from weixi.workorders.kinds import OPEN_STATUSES, WorkOrderKind
+from weixi.workorders.models import WorkOrder
+from weixi.workorders.service import load_rules
+
+CUSTOMER_COLUMNS = (
+    "id",
+    "code",
+    "county_id",
+    "city_id",
+    "account_manager_id",
+    "tier",
+    "lifecycle_stage",
+    "churn_score",
+    "control_group",
+)
+
+
+def customer_frame(session: Session) -> pd.DataFrame:
+    """Every customer's id, place and current nightly fields, indexed by code."""
+    cols = [getattr(Customer, c) for c in CUSTOMER_COLUMNS]
+    parts = [
+        pd.DataFrame(rows, columns=list(CUSTOMER_COLUMNS))
+        for rows in session.execute(select(*cols)).partitions(200_000)
+    ]
+    frame = pd.concat(parts) if parts else pd.DataFrame(columns=list(CUSTOMER_COLUMNS))
+    frame = frame.rename(columns=DB_NAMES)
+    frame["db_manager"] = frame["db_manager"].astype("Int64")
+    return frame.set_index("code")
+
+
+#: Stored values get a ``db_`` name so they never clash with tonight's results.
+DB_NAMES = {
+    "tier": "db_tier",
+    "lifecycle_stage": "db_stage",
+    "churn_score": "db_score",
+    "control_group": "db_control",
+    "account_manager_id": "db_manager",
+}
+
+
+def manager_frame(session: Session) -> pd.DataFrame:
+    stmt = select(Staff.id, Staff.county_id, Staff.skills, Staff.capacity, Staff.active).where(
+        Staff.role == Role.ACCOUNT_MANAGER, Staff.county_id.is_not(None)
+    )
+    return pd.DataFrame(
+        session.execute(stmt).all(), columns=["id", "county_id", "skills", "capacity", "active"]
+    )
+
+
+def customers_with_open_warnings(session: Session) -> set[int]:
+    stmt = (
+        select(WorkOrder.customer_id)
+        .where(
+            WorkOrder.kind == WorkOrderKind.WARNING,
+            WorkOrder.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+        .distinct()
+    )
+    return {cid for cid in session.scalars(stmt) if cid is not None}
+
+
+@dataclass
+class DispatchCounts:
+    customers_updated: int = 0
+    events: int = 0
+    orders: dict[str, int] = field(default_factory=dict)
+    orders_existing: int = 0
+    orders_per_county: dict[int, int] = field(default_factory=dict)
+
+
+UPDATE_FIELDS = (
+    "tier",
+    "tier_rule",
+    "lifecycle_stage",
+    "churn_score",
+    "scored_on",
+    "control_group",
+    "account_manager_id",
+)
+
+
+def apply_chunk(
+    session: Session,
+    chunk: pd.DataFrame,
+    *,
+    as_of: dt.date,
+    now: datetime,
+    counts: DispatchCounts,
+) -> None:
+    """Write one chunk of customers' nightly results: fields, events and orders."""
+    changed = chunk[chunk["_changed"]]
+    if len(changed):
+        rows = [_update_row(r) for r in changed.itertuples(index=False)]
+        _update(session, UPDATE_FIELDS, rows)
+        counts.customers_updated += len(rows)
+    entered = chunk[chunk["_entered"]]
+    if len(entered):
+        _update(
+            session,
+            ("stage_since",),
+            [{"b_id": int(i), "stage_since": as_of} for i in entered["id"]],
+        )
+    warned = chunk[chunk["warn_selected"]]
+    if len(warned):
+        _update(
+            session,
+            ("churn_reasons",),
+            [
+                {"b_id": int(i), "churn_reasons": r}
+                for i, r in zip(warned["id"], warned["reasons"], strict=True)
+            ],
+        )
+    events = list(_events(chunk, as_of, now))
+    if events:
+        session.execute(insert(CustomerEvent), events)
+        counts.events += len(events)
+    specs = list(_orders(chunk, as_of))
+    if specs:
+        result = create_orders_bulk(session, specs, rules=load_rules(session), now=now)
+        counts.orders_existing += result.existing
+        for spec in specs:
+            counts.orders[spec.kind] = counts.orders.get(spec.kind, 0) + 1
+        for county, n in result.per_county.items():
+            counts.orders_per_county[county] = counts.orders_per_county.get(county, 0) + n
+
+
+def _update(session: Session, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    stmt = (
+        update(Customer)
+        .where(Customer.id == bindparam("b_id"))
+        .values({f: bindparam(f) for f in fields})
+    )
+    session.connection().execute(stmt, rows)
+
+
+def _none(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _update_row(r: Any) -> dict[str, Any]:
+    return {"b_id": int(r.id), **{f: _none(getattr(r, f"new_{f}")) for f in UPDATE_FIELDS}}
+
+
+def _events(chunk: pd.DataFrame, as_of: dt.date, now: datetime) -> Iterator[dict[str, Any]]:
+    for kind, old, new, rule in (
+        ("tier", "db_tier", "new_tier", "new_tier_rule"),
+        ("stage", "db_stage", "new_lifecycle_stage", "new_stage_rule"),
+        ("manager", "db_manager", "new_account_manager_id", "assign_reason"),
+    ):
+        moved = chunk[differs(chunk[old], chunk[new])]
+        for r in moved.itertuples(index=False):
+            yield {
+                "customer_id": int(r.id),
+                "kind": kind,
+                "old_value": _str(getattr(r, old)),
+                "new_value": _str(getattr(r, new)),
+                "rule": _str(getattr(r, rule))[:120] if _str(getattr(r, rule)) else None,
+                "as_of": as_of,
+                "at": now,
+            }
+
+
+def differs(old: pd.Series, new: pd.Series) -> pd.Series:
+    """Element-wise "not the same value", where missing equals missing."""
+    a = old.astype(object).where(old.notna(), None).map(_text)
+    b = new.astype(object).where(new.notna(), None).map(_text)
+    return a != b
+
+
+def _text(value: Any) -> str:
+    value = _none(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value)
+
+
+def _str(value: Any) -> str | None:
+    value = _none(value)
+    return None if value is None else str(value)
+
+
+def _orders(chunk: pd.DataFrame, as_of: dt.date) -> Iterator[OrderSpec]:
+    for r in chunk.itertuples():
+        code = str(r.Index)
+        base = {
+            "customer_id": int(r.id),
+            "county_id": int(r.county_id),
+            "city_id": int(r.city_id),
+            "tier": _str(r.new_tier),
+            "account_manager_id": _none(r.new_account_manager_id),
+        }
+        kind = _str(r.order_kind)
+        if kind and kind != WorkOrderKind.WARNING:  # stage playbooks other than warning
+            yield OrderSpec(
+                source_key=f"{as_of}:{kind}:{code}",
+                kind=kind,
+                title=_title(kind),
+                callback_script=_str(r.script),
+                **base,
+            )
+        if bool(r.warn_selected):
+            yield OrderSpec(
+                source_key=f"{as_of}:warning:{code}",
+                kind="warning",
+                title="预警维系 retention",
+                callback_script="retention",
+                reasons=r.reasons if isinstance(r.reasons, list) else None,
+                **base,
+            )
+        if bool(r.manager_changed) and base["account_manager_id"] is not None:
+            yield OrderSpec(
+                source_key=f"{as_of}:handover:{code}",
+                kind="handover",
+                title="新客户经理交接 introduce yourself",
+                callback_script="onboarding",
+                description=_str(r.assign_reason) or "",
+                **base,
+            )
+
+
+TITLES = {"onboarding_care": "导入期关怀 onboarding care", "callback": "离网回访 exit callback"}
+
+
+def _title(kind: str) -> str:
+    return TITLES.get(kind, kind)

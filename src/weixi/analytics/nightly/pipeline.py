@@ -1,0 +1,417 @@
+"""The nightly cycle as named steps (see :mod:`weixi.analytics.nightly.runner`).
+
+ingest → features → tiers → model → scores → stages → assign → warnings → dispatch
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+from sqlalchemy.orm import Session, sessionmaker
+
+from weixi.analytics.assignment.solver import assign_managers
+from weixi.analytics.assignment.tables import NO_MANAGER, Customers, Managers
+from weixi.analytics.assignment.weights import load_weights
+from weixi.analytics.engines.base import Engine
+from weixi.analytics.features import assign_stages, assign_tiers, compute_features
+from weixi.analytics.nightly import dbio, scoring
+from weixi.analytics.nightly.runner import RunContext, Step
+from weixi.analytics.nightly.selection import WarningPolicy, select_warnings
+from weixi.clock import Clock
+from weixi.customers.tiers import load_tier_rules
+from weixi.ingest.schema import TABLES
+from weixi.ingest.validate import known_ids_for, validate_file
+
+
+@dataclass
+class NightlyConfig:
+    as_of: dt.date
+    data_dir: Path
+    var_dir: Path
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    buckets: int = 4
+    policy: WarningPolicy = field(default_factory=WarningPolicy)
+    chunk: int = 20_000
+
+    @property
+    def run_dir(self) -> Path:
+        return self.var_dir / "runs" / self.as_of.isoformat()
+
+    @property
+    def models_dir(self) -> Path:
+        return self.var_dir / "models"
+
+
+def build_steps(cfg: NightlyConfig) -> list[Step]:
+    s = _Steps(cfg)
+    return [
+        Step(
+            "ingest",
+            ("export files",),
+            ("clean/", "quarantine/"),
+            s.ingest,
+            "validate every export file; quarantine bad rows with reasons",
+        ),
+        Step("features", ("clean/",), ("features/",), s.features, "the feature catalogue"),
+        Step("tiers", ("features/",), ("tiers/",), s.tiers, "tier rules"),
+        Step("model", ("clean/",), ("models/latest",), s.model, "train if no model exists"),
+        Step("scores", ("features/", "model"), ("scores/",), s.scores, "churn probabilities"),
+        Step(
+            "stages",
+            ("clean/", "features/", "scores/"),
+            ("stages/",),
+            s.stages,
+            "lifecycle stages and stage entries",
+        ),
+        Step(
+            "assign",
+            ("tiers/", "stages/", "database"),
+            ("assignments.parquet",),
+            s.assign,
+            "account managers by min-cost flow",
+        ),
+        Step(
+            "warnings",
+            ("stages/", "scores/", "assignments.parquet", "database"),
+            ("warnings.parquet",),
+            s.warnings,
+            "who gets a retention order, with reasons",
+        ),
+        Step(
+            "dispatch",
+            ("all of the above",),
+            ("database",),
+            s.dispatch,
+            "write tiers, stages, scores, managers and orders",
+        ),
+    ]
+
+
+class _Steps:
+    def __init__(self, cfg: NightlyConfig) -> None:
+        self.cfg = cfg
+
+    def ingest(self, ctx: RunContext) -> dict[str, Any]:
+        clean, quarantine = ctx.path("clean"), ctx.path("quarantine")
+        clean.mkdir(parents=True, exist_ok=True)
+        quarantine.mkdir(parents=True, exist_ok=True)
+        counts: dict[str, Any] = {}
+        for name, table in TABLES.items():
+            src = _find(self.cfg.data_dir, name)
+            if table.truth or src is None:
+                continue
+            report = validate_file(
+                src,
+                table,
+                known=known_ids_for(table, self.cfg.data_dir),
+                good_out=clean / f"{name}.parquet",
+                quarantine_out=quarantine / f"{name}.parquet",
+            )
+            counts[name] = {
+                "read": report.rows_read,
+                "good": report.rows_good,
+                "quarantined": report.rows_quarantined,
+            }
+        return counts
+
+    def features(self, ctx: RunContext) -> dict[str, Any]:
+        out = compute_features(
+            self.cfg.engine,
+            ctx.path("clean"),
+            self.cfg.as_of,
+            ctx.path("features"),
+            self.cfg.buckets,
+        )
+        return {"customers": _rows(out)}
+
+    def tiers(self, ctx: RunContext) -> dict[str, Any]:
+        out = assign_tiers(
+            self.cfg.engine, ctx.path("features"), ctx.path("tiers"), buckets=self.cfg.buckets
+        )
+        return {"customers": _rows(out)}
+
+    def model(self, ctx: RunContext) -> dict[str, Any]:
+        if scoring.latest_model(self.cfg.models_dir) is not None:
+            return {"trained": False}
+        path = scoring.train_from_export(
+            self.cfg.engine,
+            ctx.path("clean"),
+            self.cfg.as_of,
+            ctx.path("training"),
+            self.cfg.models_dir,
+            buckets=self.cfg.buckets,
+        )
+        return {"trained": True, "model": path.name}
+
+    def scores(self, ctx: RunContext) -> dict[str, Any]:
+        model = scoring.latest_model(self.cfg.models_dir)
+        assert model is not None
+        out = scoring.score_all(model, ctx.path("features"), ctx.path("scores"))
+        return {"customers": _rows(out), "model": model.metadata_.get("trained_at")}
+
+    def stages(self, ctx: RunContext) -> dict[str, Any]:
+        previous = _previous_run(self.cfg)
+        out = assign_stages(
+            self.cfg.engine,
+            ctx.path("clean"),
+            ctx.path("features"),
+            self.cfg.as_of,
+            ctx.path("stages"),
+            scores_dir=ctx.path("scores"),
+            previous_dir=previous / "stages" if previous else None,
+            buckets=self.cfg.buckets,
+        )
+        frame = _read(out, ["stage", "entered"])
+        return {
+            "by_stage": frame["stage"].value_counts().to_dict(),
+            "entered": int(frame["entered"].fillna(False).sum()),
+        }
+
+    def assign(self, ctx: RunContext) -> dict[str, Any]:
+        with self.cfg.session_factory() as session:
+            db = dbio.customer_frame(session)
+            managers = dbio.manager_frame(session)
+        tiers = _read(ctx.path("tiers"), ["customer_id", "tier"]).set_index("customer_id")
+        stages = _read(ctx.path("stages"), ["customer_id", "stage"]).set_index("customer_id")
+        feats = _read(
+            ctx.path("features"),
+            [
+                "customer_id",
+                "plan_fee_total",
+                "has_3g",
+                "device_is_iphone",
+                "roaming_minutes_last",
+                "is_enterprise",
+            ],
+        ).set_index("customer_id")
+        dedicated = {t.name for t in load_tier_rules().tiers if t.dedicated_manager}
+        frame = db.join(tiers, how="inner").join(stages, how="left").join(feats, how="left")
+        need = frame[frame["tier"].isin(dedicated) & (frame["stage"] != "churned")]
+        weights = load_weights()
+        result = assign_managers(
+            _customers(need, weights.skill_names),
+            _managers(managers, weights.skill_names),
+            weights=weights,
+        )
+        table = result.assignments.append_column(
+            "code", pa.array(need.index.astype(str).to_numpy())
+        )
+        pq.write_table(table, ctx.path("assignments.parquet"))
+        summary = result.summary
+        return {
+            "customers": len(need),
+            "assigned": summary.assigned,
+            "moved": summary.moved,
+            "unassigned": summary.unassigned,
+        }
+
+    def warnings(self, ctx: RunContext) -> dict[str, Any]:
+        with self.cfg.session_factory() as session:
+            db = dbio.customer_frame(session)
+            open_ids = dbio.customers_with_open_warnings(session)
+        frame = (
+            db.join(
+                _read(ctx.path("stages"), ["customer_id", "stage"]).set_index("customer_id"),
+                how="inner",
+            )
+            .join(_read(ctx.path("scores")).set_index("customer_id"), how="left")
+            .join(_assignments(ctx), how="left")
+        )
+        feats = _read(ctx.path("features")).set_index("customer_id")
+        revenue = feats["arpu_3m"].reindex(frame.index).fillna(0.0).to_numpy(dtype=float)
+        manager = frame["assigned_manager"].fillna(frame["db_manager"]).fillna(-1)
+        sel = select_warnings(
+            customer_ids=frame.index.astype(str).to_numpy(),
+            eligible=((frame["stage"] == "warning") & ~frame["id"].isin(open_ids)).to_numpy(),
+            probability=frame["churn_probability"].fillna(0.0).to_numpy(dtype=float),
+            revenue=revenue,
+            manager=manager.astype("int64").to_numpy(),
+            county=frame["county_id"].astype("int64").to_numpy(),
+            as_of=self.cfg.as_of.isoformat(),
+            policy=self.cfg.policy,
+        )
+        picked = frame.index[sel.selected]
+        reasons = self._reasons(feats.loc[picked]) if len(picked) else []
+        out = pd.DataFrame(
+            {
+                "customer_id": frame.index.astype(str),
+                "selected": sel.selected,
+                "control": sel.control,
+                "expected_value": sel.expected_value,
+                "rank": sel.rank,
+            }
+        )
+        out["reasons"] = None
+        out.loc[sel.selected, "reasons"] = [
+            json.dumps(r, ensure_ascii=False, default=str) for r in reasons
+        ]
+        pq.write_table(
+            pa.Table.from_pandas(out, preserve_index=False), ctx.path("warnings.parquet")
+        )
+        return {
+            "selected": int(sel.selected.sum()),
+            "control": int(sel.control.sum()),
+            "skipped_for_capacity": int(sel.skipped_for_capacity.sum()),
+        }
+
+    def _reasons(self, feats: pd.DataFrame) -> list[list[dict[str, object]]]:
+        model = scoring.latest_model(self.cfg.models_dir)
+        assert model is not None
+        return scoring.explain(model, feats.reset_index())
+
+    def dispatch(self, ctx: RunContext) -> dict[str, Any]:
+        frame = self._merged(ctx)
+        counts = dbio.DispatchCounts()
+        now = self.cfg.clock.now()
+        for start in range(0, len(frame), self.cfg.chunk):
+            part = frame.iloc[start : start + self.cfg.chunk]
+            with self.cfg.session_factory() as session, session.begin():
+                dbio.apply_chunk(session, part, as_of=self.cfg.as_of, now=now, counts=counts)
+        return {
+            "customers_updated": counts.customers_updated,
+            "events": counts.events,
+            "orders": counts.orders,
+            "orders_already_there": counts.orders_existing,
+            "orders_per_county": {str(k): v for k, v in counts.orders_per_county.items()},
+        }
+
+    def _merged(self, ctx: RunContext) -> pd.DataFrame:
+        with self.cfg.session_factory() as session:
+            db = dbio.customer_frame(session)
+        tiers = _read(ctx.path("tiers"), ["customer_id", "tier", "tier_rule"])
+        stages = _read(
+            ctx.path("stages"),
+            ["customer_id", "stage", "stage_rule", "entered", "order_kind", "script"],
+        )
+        scores = _read(ctx.path("scores"))
+        warn = pq.read_table(ctx.path("warnings.parquet")).to_pandas()
+        f = (
+            db.join(tiers.set_index("customer_id"), how="inner")
+            .join(stages.set_index("customer_id"), how="left")
+            .join(scores.set_index("customer_id"), how="left")
+            .join(warn.set_index("customer_id"), how="left")
+            .join(_assignments(ctx), how="left")
+        )
+        return _with_new_values(f, self.cfg.as_of)
+
+
+def _with_new_values(f: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Tonight's values beside the stored ones, and which rows need writing."""
+    f["new_tier"], f["new_tier_rule"] = f["tier"], f["tier_rule"]
+    f["new_lifecycle_stage"], f["new_stage_rule"] = f["stage"], f["stage_rule"]
+    f["new_churn_score"] = f["churn_probability"].round(4)
+    f["reasons"] = f["reasons"].map(lambda r: json.loads(r) if isinstance(r, str) else None)
+    f["new_scored_on"] = as_of
+    f["new_control_group"] = f["control"].fillna(False).astype(bool) | f["db_control"].astype(bool)
+    assigned = f["assigned_manager"].astype("Int64")
+    f["new_account_manager_id"] = assigned.where(assigned.notna(), f["db_manager"])
+    f["manager_changed"] = f["manager_changed"].fillna(False).astype(bool) & dbio.differs(
+        f["db_manager"], f["new_account_manager_id"]
+    )
+    f["warn_selected"] = f["selected"].fillna(False).astype(bool)
+    f["_entered"] = f["entered"].fillna(False).astype(bool) & dbio.differs(
+        f["db_stage"], f["new_lifecycle_stage"]
+    )
+    score_moved = (f["new_churn_score"] - f["db_score"].astype(float)).abs().fillna(1.0) >= 0.01
+    f["_changed"] = (
+        dbio.differs(f["db_tier"], f["new_tier"])
+        | f["_entered"]
+        | f["manager_changed"]
+        | dbio.differs(f["db_stage"], f["new_lifecycle_stage"])
+        | dbio.differs(f["db_control"], f["new_control_group"])
+        | score_moved
+    )
+    f["order_kind"] = f["order_kind"].where(f["_entered"], None)
+    return f
+
+
+def _assignments(ctx: RunContext) -> pd.DataFrame:
+    path = ctx.path("assignments.parquet")
+    if not path.exists():
+        return pd.DataFrame(columns=["assigned_manager", "manager_changed", "assign_reason"])
+    t = pq.read_table(path, columns=["code", "manager_id", "changed", "reason"]).to_pandas()
+    t["reason"] = t["reason"].astype(str)
+    t = t.rename(
+        columns={
+            "manager_id": "assigned_manager",
+            "changed": "manager_changed",
+            "reason": "assign_reason",
+        }
+    )
+    t["assigned_manager"] = t["assigned_manager"].where(t["assigned_manager"] != NO_MANAGER)
+    return t.set_index("code")
+
+
+def _customers(need: pd.DataFrame, skill_names: tuple[str, ...]) -> Customers:
+    bit = {name: 1 << i for i, name in enumerate(skill_names)}
+    skills = np.zeros(len(need), dtype=np.int64)
+    for column, skill in (
+        ("has_3g", "3g"),
+        ("device_is_iphone", "iphone"),
+        ("is_enterprise", "enterprise"),
+    ):
+        if skill in bit:
+            skills |= np.where(need[column].fillna(0).to_numpy() > 0, bit[skill], 0)
+    if "roaming" in bit:
+        skills |= np.where(need["roaming_minutes_last"].fillna(0).to_numpy() > 0, bit["roaming"], 0)
+    return Customers.from_arrays(
+        customer_id=need["id"].to_numpy(),
+        county_id=need["county_id"].to_numpy(),
+        value=need["plan_fee_total"].fillna(0.0).clip(lower=0).to_numpy(),
+        skills=skills,
+        current_manager_id=need["db_manager"].fillna(NO_MANAGER).to_numpy(),
+        hint_manager_id=np.full(len(need), NO_MANAGER),
+    )
+
+
+def _managers(frame: pd.DataFrame, skill_names: tuple[str, ...]) -> Managers:
+    bit = {name: 1 << i for i, name in enumerate(skill_names)}
+    skills = [sum(bit.get(s, 0) for s in (row or [])) for row in frame["skills"]]
+    return Managers.from_arrays(
+        manager_id=frame["id"].to_numpy(),
+        county_id=frame["county_id"].to_numpy(),
+        skills=skills,
+        capacity=frame["capacity"].to_numpy(),
+        active=frame["active"].to_numpy(),
+    )
+
+
+def _find(directory: Path, table: str) -> Path | None:
+    for suffix in (".parquet", ".csv"):
+        if (directory / f"{table}{suffix}").exists():
+            return directory / f"{table}{suffix}"
+    return None
+
+
+def _read(directory: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    frame = ds.dataset(str(directory), format="parquet").to_table(columns=columns).to_pandas()
+    if "customer_id" in frame:
+        frame["customer_id"] = frame["customer_id"].astype(str)
+    return frame
+
+
+def _rows(directory: Path) -> int:
+    return int(ds.dataset(str(directory), format="parquet").count_rows())
+
+
+def _previous_run(cfg: NightlyConfig) -> Path | None:
+    runs = cfg.var_dir / "runs"
+    if not runs.exists():
+        return None
+    earlier = sorted(
+        p
+        for p in runs.iterdir()
+        if p.is_dir() and p.name < cfg.as_of.isoformat() and (p / "_done" / "stages.json").exists()
+    )
+    return earlier[-1] if earlier else None

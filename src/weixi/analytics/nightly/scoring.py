@@ -1,0 +1,111 @@
+"""Train the churn model on an export's history, score every customer, explain the warned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from weixi.analytics.churn.model import ChurnModel, load_model
+from weixi.analytics.engines.base import Engine
+from weixi.analytics.features import FEATURE_NAMES, add_months, build_labels, compute_features
+
+ID = "customer_id"
+#: Feature columns that identify rather than describe (never model inputs).
+NOT_FEATURES = frozenset({"customer_id", "as_of", "worst_cell_id", "county_id"})
+LATEST = "latest"
+
+
+def model_inputs(frame: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in frame.columns if c in FEATURE_NAMES and c not in NOT_FEATURES]
+    return frame[cols]
+
+
+def train_from_export(
+    engine: Engine,
+    data_dir: Path,
+    as_of: dt.date,
+    work_dir: Path,
+    models_dir: Path,
+    *,
+    buckets: int = 4,
+    months_back: int = 1,
+) -> Path:
+    """Fit on features as of an earlier month and who churned in the month after it.
+
+    Training uses data before ``as_of - months_back`` for features and the following
+    month for labels, all before ``as_of``: nothing from tonight leaks into the model.
+    """
+    train_as_of = add_months(as_of, -months_back)
+    feats = compute_features(engine, data_dir, train_as_of, work_dir / "train_features", buckets)
+    labels = build_labels(engine, data_dir, train_as_of, work_dir / "train_labels")
+    frame = _read(feats).merge(_read(labels)[[ID, "churned"]], on=ID, how="inner")
+    y = frame.pop("churned").astype(int).to_numpy()
+    model = ChurnModel(random_state=0).fit(
+        model_inputs(frame), y, training_window=(str(train_as_of), str(as_of))
+    )
+    out = models_dir / f"churn-{as_of.isoformat()}"
+    model.save(out)
+    (models_dir / LATEST).write_text(out.name, encoding="utf-8")
+    return out
+
+
+def latest_model(models_dir: Path) -> ChurnModel | None:
+    pointer = models_dir / LATEST
+    if not pointer.exists():
+        return None
+    return load_model(models_dir / pointer.read_text(encoding="utf-8").strip())
+
+
+def _read(directory: Path) -> pd.DataFrame:
+    return ds.dataset(str(directory), format="parquet").to_table().to_pandas()
+
+
+def feature_batches(features_dir: Path, rows: int = 250_000) -> Iterator[pd.DataFrame]:
+    dataset = ds.dataset(str(features_dir), format="parquet")
+    for batch in dataset.to_batches(batch_size=rows):
+        yield batch.to_pandas()
+
+
+def score_all(model: ChurnModel, features_dir: Path, out_dir: Path) -> Path:
+    """Write (customer_id, churn_probability) for every customer, batch by batch."""
+    tmp = out_dir.with_name(out_dir.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    for i, frame in enumerate(feature_batches(features_dir)):
+        p = model.churn_probability(model_inputs(frame))
+        table = pa.table({ID: frame[ID].astype(str).to_numpy(), "churn_probability": p})
+        pq.write_table(table, tmp / f"part-{i:05d}.parquet")
+    _swap(tmp, out_dir)
+    return out_dir
+
+
+def explain(model: ChurnModel, frame: pd.DataFrame, k: int = 3) -> list[list[dict[str, object]]]:
+    """The top ``k`` reasons for each row, in words a manager can act on."""
+    from weixi.analytics.churn.reasons import explain_rows
+
+    return explain_rows(model, frame, k=k)
+
+
+def _swap(tmp: Path, out_dir: Path) -> None:
+    import shutil
+
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    tmp.rename(out_dir)
+
+
+def reasons_json(reasons: list[dict[str, object]]) -> str:
+    return json.dumps(reasons, ensure_ascii=False, default=_plain)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
