@@ -14,6 +14,7 @@ def bars(
 ) -> Option:
     """A bar chart with one bar (or stack segment) per series."""
     return {
+        "animation": False,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
         "grid": {"left": 48, "right": 16, "top": 36, "bottom": 40},
@@ -31,6 +32,7 @@ def lines(
 ) -> Option:
     """A line chart over months."""
     return {
+        "animation": False,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
         "grid": {"left": 48, "right": 16, "top": 36, "bottom": 32},
@@ -52,6 +54,7 @@ def usage_and_bill(
     """Usage lines on the left axis, the bill as bars on the right axis."""
     bill_name = t.gettext("Bill (yuan)")
     return {
+        "animation": False,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
         "grid": {"left": 56, "right": 56, "top": 36, "bottom": 32},

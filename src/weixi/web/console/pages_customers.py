@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from weixi.config import get_settings
 from weixi.customers import repository as customers
 from weixi.errors import Forbidden, ValidationFailed
 from weixi.org.actor import Actor
@@ -51,7 +50,7 @@ def customer_360(request: Request, customer_id: int, actor: Viewer, uow: Uow) ->
     session = uow.session
     customer = customers.get_visible_customer(session, actor, customer_id)
     t = translator(request)
-    usage = monthly_usage(get_settings().data_dir, customer.code)
+    usage = monthly_usage(request.app.state.settings.data_dir, customer.code)
     months = [t.month(u.month) for u in usage]
     usage_chart = charts.usage_and_bill(
         t,
