@@ -7,6 +7,7 @@ import typer
 from weixi.cli import db as _db
 from weixi.cli import imports as _imports
 from weixi.cli import orders as _orders
+from weixi.cli.demo import demo as _demo
 from weixi.cli.nightly import nightly as _nightly
 from weixi.cli.serve import serve as _serve
 from weixi.cli.synth import synth as _synth
@@ -38,3 +39,4 @@ app.add_typer(_imports.org_app, name="org")
 app.add_typer(_imports.staff_app, name="staff")
 app.add_typer(_imports.customers_app, name="customers")
 app.command(name="nightly")(_nightly)
+app.command(name="demo")(_demo)

@@ -36,6 +36,7 @@ def nightly(
         clock=SystemClock(),
         buckets=buckets,
         session_factory=make_session_factory(make_engine(settings.database_url)),
+        crash_at=settings.nightly_crash_at,
     )
     if rerun:
         for marker in (cfg.run_dir / "_done").glob("*.json"):

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer, CustomerEvent
@@ -66,12 +66,18 @@ def manager_frame(session: Session) -> pd.DataFrame:
     )
 
 
-def customers_with_open_warnings(session: Session) -> set[int]:
+def customers_with_open_warnings(session: Session, *, tonight: str) -> set[int]:
+    """Customers with a warning order still open from an earlier night.
+
+    Tonight's own orders (source key prefix ``tonight``) don't count, so a rerun of
+    the same night chooses the same customers again and finds their orders in place.
+    """
     stmt = (
         select(WorkOrder.customer_id)
         .where(
             WorkOrder.kind == WorkOrderKind.WARNING,
             WorkOrder.status.in_([s.value for s in OPEN_STATUSES]),
+            or_(WorkOrder.source_key.is_(None), ~WorkOrder.source_key.startswith(tonight)),
         )
         .distinct()
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from weixi.analytics.assignment.weights import load_weights
 from weixi.analytics.engines.base import Engine
 from weixi.analytics.features import assign_stages, assign_tiers, compute_features
 from weixi.analytics.nightly import dbio, scoring
-from weixi.analytics.nightly.runner import RunContext, Step
+from weixi.analytics.nightly.runner import RunContext, Step, die
 from weixi.analytics.nightly.selection import WarningPolicy, select_warnings
 from weixi.clock import Clock
 from weixi.customers.tiers import load_tier_rules
@@ -43,6 +44,8 @@ class NightlyConfig:
     buckets: int = 4
     policy: WarningPolicy = field(default_factory=WarningPolicy)
     chunk: int = 20_000
+    crash_at: str = ""  # tests only: "dispatch:chunk" dies after the first committed chunk
+    crash: Callable[[], None] = die
 
     @property
     def run_dir(self) -> Path:
@@ -219,7 +222,9 @@ class _Steps:
     def warnings(self, ctx: RunContext) -> dict[str, Any]:
         with self.cfg.session_factory() as session:
             db = dbio.customer_frame(session)
-            open_ids = dbio.customers_with_open_warnings(session)
+            open_ids = dbio.customers_with_open_warnings(
+                session, tonight=f"{self.cfg.as_of.isoformat()}:"
+            )
         frame = (
             db.join(
                 _read(ctx.path("stages"), ["customer_id", "stage"]).set_index("customer_id"),
@@ -278,6 +283,8 @@ class _Steps:
             part = frame.iloc[start : start + self.cfg.chunk]
             with self.cfg.session_factory() as session, session.begin():
                 dbio.apply_chunk(session, part, as_of=self.cfg.as_of, now=now, counts=counts)
+            if self.cfg.crash_at == "dispatch:chunk":
+                self.cfg.crash()
         return {
             "customers_updated": counts.customers_updated,
             "events": counts.events,

@@ -45,7 +45,12 @@ class StepResult:
 
 
 class CrashRequested(BaseException):
-    """Raised only by tests' crash hook; never caught by the pipeline."""
+    """Raised by tests' crash hook: like a kill, nothing in the pipeline catches it."""
+
+
+def die() -> None:
+    """The crash hook of a real process: exit at once, as SIGKILL would."""
+    os._exit(137)
 
 
 def run_steps(
@@ -53,6 +58,7 @@ def run_steps(
     ctx: RunContext,
     *,
     crash_at: str = "",
+    crash: Callable[[], None] = die,
     on_step: Callable[[Step, int, int], None] | None = None,
 ) -> list[StepResult]:
     """Run ``steps`` in order, skipping those already done for this run directory.
@@ -73,7 +79,7 @@ def run_steps(
         started = time.perf_counter()
         counts = step.run(ctx)
         if crash_at == step.name:
-            os._exit(137)  # like SIGKILL: no cleanup, no marker
+            crash()  # outputs written, marker not: the worst moment to die
         seconds = time.perf_counter() - started
         tmp = marker.with_suffix(".tmp")
         tmp.write_text(json.dumps({**counts, "seconds": round(seconds, 2)}, default=str))
