@@ -77,7 +77,9 @@ class DuckDBEngine:
         con = self.connect()
         try:
             for name in job.inputs:
-                con.execute(f"CREATE VIEW {name}__src AS SELECT * FROM {_scan(sources[name])}")
+                con.execute(
+                    f"CREATE VIEW {name}__src AS SELECT * FROM {scan_expression(sources[name])}"
+                )
             for stage in job.stages:
                 self._bind_inputs(con, job, bucket=None, buckets=buckets)
                 con.execute(
@@ -115,7 +117,7 @@ def _check_inputs(job: SqlJob, sources: Mapping[str, Source]) -> None:
         raise KeyError(f"job {job.name} lacks sources for {', '.join(missing)}")
 
 
-def _scan(source: Source) -> str:
+def scan_expression(source: Source) -> str:
     """The DuckDB table function that reads ``source``."""
     if source.format is SourceFormat.CSV:
         columns = ", ".join(
