@@ -184,3 +184,10 @@ def test_quarantine_can_stream_to_parquet(tmp_path: Path, export: Path) -> None:
     )
     assert report.quarantined == []
     assert pq.read_table(out).num_rows == report.quarantine_records > 0
+
+
+def test_columns_outside_the_schema_are_reported_as_ignored(tmp_path: Path) -> None:
+    path = _csv(tmp_path, GOOD_CUSTOMER + ",x", header=CUSTOMER_HEADER + ",loyalty_points")
+    report = validate_file(path, "customers")
+    assert report.ignored_columns == ("loyalty_points",)
+    assert report.rows_good == 1

@@ -448,6 +448,17 @@ class _Validator:
         ]
 
 
+def file_columns(path: Path) -> list[str]:
+    """Column names of a CSV (header) or Parquet file, without reading its rows."""
+    if _is_csv(path):
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            return next(csv.reader(fh), [])
+    try:
+        return list(pq.read_schema(path).names)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise ImportFailed(f"{path.name}: cannot read: {exc}", file=str(path)) from exc
+
+
 def iter_validated(
     path: Path,
     table: Table | str,
@@ -505,6 +516,9 @@ def validate_file(
     table = TABLES[table] if isinstance(table, str) else table
     report = ValidationReport(table.name, str(path))
     known = known or {}
+    report.ignored_columns = tuple(
+        name for name in file_columns(path) if name not in set(table.column_names)
+    )
     report.unchecked_references = tuple(
         sorted({ref.key for _, ref in table.references() if ref.key not in known})
     )
@@ -582,6 +596,7 @@ __all__ = [
     "Reason",
     "ValidatedBatch",
     "ValidationReport",
+    "file_columns",
     "iter_validated",
     "known_ids_for",
     "known_ids_from_file",
