@@ -92,11 +92,13 @@ def _run_all(engine: Engine, directory: Path, as_of: dt.date, base: Path) -> dic
         scores / "part-0.parquet",
     )
     stages = assign_stages(engine, directory, features, as_of, base / "stages", scores_dir=scores)
+    tiers = assign_tiers(engine, features, base / "tiers")
     later = as_of + dt.timedelta(days=40)
     return {
         "features": features,
         "labels": build_labels(engine, directory, as_of, base / "labels"),
-        "tiers": assign_tiers(engine, features, base / "tiers"),
+        "tiers": tiers,
+        "tiers_next": assign_tiers(engine, features, base / "tiers_next", previous_dir=tiers),
         "stages": stages,
         "stages_next": assign_stages(
             engine, directory, features, later, base / "stages_next", previous_dir=stages

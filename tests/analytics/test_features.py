@@ -26,6 +26,8 @@ from weixi.analytics.features import (
     FEATURE_NAMES,
     FEATURES,
     add_months,
+    assign_stages,
+    assign_tiers,
     build_labels,
     catalogue_markdown,
     compute_features,
@@ -176,3 +178,46 @@ def test_docs_features_md_is_generated_from_the_catalogue() -> None:
     assert DOCS.read_text(encoding="utf-8") == catalogue_markdown(), (
         "docs/features.md is stale: run python -m weixi.analytics.features.docs"
     )
+
+
+def test_tiers_step_places_customers_and_records_changes(
+    features: Path, engine: DuckDBEngine, tmp_path: Path
+) -> None:
+    first = assign_tiers(engine, features, tmp_path / "tiers")
+    tiers = _rows(first)
+    assert (tiers["C1"]["tier"], tiers["C1"]["tier_rule"]) == ("platinum", "platinum.arpu_200")
+    assert tiers["C1"]["tier_name_zh"] == "白金" and tiers["C1"]["dedicated_manager"]
+    assert tiers["C2"]["tier"] == "standard" and not tiers["C2"]["tier_changed"]
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    pq.write_table(pa.table({"customer_id": ["C1", "C2"], "tier": ["gold", "standard"]}),
+                   previous / "part-0.parquet")  # fmt: skip
+    again = _rows(assign_tiers(engine, features, tmp_path / "tiers2", previous_dir=previous))
+    assert (again["C1"]["previous_tier"], again["C1"]["tier_changed"]) == ("gold", True)
+    assert (again["C2"]["previous_tier"], again["C2"]["tier_changed"]) == ("standard", False)
+    assert again["C5"]["previous_tier"] is None and not again["C5"]["tier_changed"]
+
+
+def test_stages_step_classifies_every_customer_and_plans_playbooks(
+    export: Path, features: Path, engine: DuckDBEngine, tmp_path: Path
+) -> None:
+    stages = _rows(assign_stages(engine, export, features, AS_OF, tmp_path / "stages", buckets=2))
+    assert {cid: row["stage_rule"] for cid, row in stages.items()} == {
+        "C1": "warning.contract_ends_30d",
+        "C2": "onboarding.first_90_days",
+        "C3": "churned.deactivated",
+        "C4": "prospect.not_activated",
+        "C5": "stable.default",
+        "C6": "stable.default",
+        "C7": "stable.default",
+    }
+    # First run: only onboarding and warning are entered without history.
+    assert (stages["C1"]["order_kind"], stages["C1"]["script"]) == ("warning", "retention")
+    assert stages["C3"]["entered"] is False and stages["C3"]["order_kind"] is None
+    # Next night C7 has left: entering churned sends the exit callback.
+    later = AS_OF + dt.timedelta(days=1)
+    nxt = _rows(assign_stages(engine, export, features, later, tmp_path / "next",
+                              previous_dir=tmp_path / "stages"))  # fmt: skip
+    assert (nxt["C7"]["previous_stage"], nxt["C7"]["stage"]) == ("stable", "churned")
+    assert (nxt["C7"]["order_kind"], nxt["C7"]["script"]) == ("callback", "exit")
+    assert nxt["C1"]["entered"] is False  # still in warning: no second order

@@ -1,7 +1,8 @@
 """Tier and lifecycle-stage steps: the pure rule modules, run vectorised on an engine.
 
 - `assign_tiers`: input ``features/`` → output ``tiers/`` (``customer_id``, ``as_of``,
-  ``tier``, ``tier_rule``, ``tier_name_zh``, ``dedicated_manager``, ``rules_version``).
+  ``tier``, ``tier_rule``, ``tier_name_zh``, ``dedicated_manager``, ``previous_tier``,
+  ``tier_changed``, ``rules_version``); the previous run's ``tiers/`` is optional.
 - `assign_stages`: inputs customers (export), ``features/``, optional ``scores/``
   (``customer_id``, ``churn_probability``) and optional previous ``stages/`` → output
   ``stages/`` (``customer_id``, ``as_of``, ``stage``, ``stage_rule``, ``previous_stage``,
@@ -49,27 +50,30 @@ def _braces(sql: str) -> str:
     return sql.replace("{", "{{").replace("}", "}}")
 
 
-def tier_job(rules: TierRules) -> SqlJob:
-    """The engine-neutral job assigning every featured customer a tier."""
+def tier_job(rules: TierRules, *, with_previous: bool = False) -> SqlJob:
+    """The engine-neutral job assigning every featured customer a tier (and, with the
+    previous run's ``tiers/``, the previous tier and whether it changed)."""
     case = tier_case_sql(rules)
     attrs = tier_attribute_sql(rules, tier_column="t.tier")
+    previous = "pv.tier" if with_previous else "CAST(NULL AS STRING)"
+    join = "LEFT JOIN previous pv ON pv.customer_id = f.customer_id" if with_previous else ""
+    inputs = ("features", "previous") if with_previous else ("features",)
     query = f"""
 SELECT t.customer_id, t.as_of, t.tier, t.tier_rule,
        {attrs["tier_name_zh"]} AS tier_name_zh,
        {attrs["dedicated_manager"]} AS dedicated_manager,
+       t.previous_tier,
+       COALESCE(t.previous_tier <> t.tier, FALSE) AS tier_changed,
        {sql_literal(rules.version)} AS rules_version
 FROM (
-    SELECT customer_id, as_of,
+    SELECT f.customer_id, f.as_of,
            {case["tier"]} AS tier,
-           {case["tier_rule"]} AS tier_rule
-    FROM features
+           {case["tier_rule"]} AS tier_rule,
+           {previous} AS previous_tier
+    FROM features f
+    {join}
 ) t"""
-    return SqlJob(
-        name="tiers",
-        inputs=("features",),
-        query=_braces(query),
-        bucketed_inputs=("features",),
-    )
+    return SqlJob(name="tiers", inputs=inputs, query=_braces(query), bucketed_inputs=inputs)
 
 
 def assign_tiers(
@@ -77,12 +81,17 @@ def assign_tiers(
     features_dir: Path,
     out_dir: Path,
     *,
+    previous_dir: Path | None = None,
     rules: TierRules | None = None,
     buckets: int = 1,
 ) -> Path:
-    """Place every customer of ``features_dir`` in a tier; write ``out_dir``."""
-    job = tier_job(rules or load_tier_rules())
+    """Place every customer of ``features_dir`` in a tier; write ``out_dir``. With
+    ``previous_dir`` (the last run's output) each row also says whether the tier changed,
+    so the caller can record tier changes."""
+    job = tier_job(rules or load_tier_rules(), with_previous=previous_dir is not None)
     sources = {"features": parts_source(Path(features_dir), "features")}
+    if previous_dir is not None:
+        sources["previous"] = parts_source(Path(previous_dir), "tiers")
     return engine.run(job, sources, Path(out_dir), buckets=buckets)
 
 
