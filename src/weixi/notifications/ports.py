@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -54,8 +55,12 @@ class SmsNotifier:
 
 
 class EmailNotifier:
-    def __init__(self, host: str, port: int, sender: str) -> None:
-        self._host, self._port, self._sender = host, port, sender
+    """Sends through an SMTP server; ``smtp`` makes the connection (a fake in tests)."""
+
+    def __init__(
+        self, host: str, port: int, sender: str, smtp: Callable[..., Any] = smtplib.SMTP
+    ) -> None:
+        self._host, self._port, self._sender, self._smtp = host, port, sender, smtp
 
     def send(self, message: Message) -> None:
         if not message.email:
@@ -65,5 +70,5 @@ class EmailNotifier:
         mail["From"], mail["To"] = self._sender, message.email
         mail["Subject"] = "weixi 工单通知"
         mail.set_content(message.body)
-        with smtplib.SMTP(self._host, self._port, timeout=5) as smtp:
+        with self._smtp(self._host, self._port, timeout=5) as smtp:
             smtp.send_message(mail)
