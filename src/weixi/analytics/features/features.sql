@@ -89,9 +89,10 @@ cc AS (
     JOIN cell_month km ON km.cell_id = x.cell_id AND km.month = x.month
     WHERE x.month >= {m3} AND x.month < {m0}
 ),
-n AS (
-    SELECT customer_id,
-           COUNT(DISTINCT cell_id) AS cells_used,
+cell_use AS (
+    SELECT customer_id, cell_id,
+           SUM(w) / COUNT(*) AS share,
+           SUM(rab_abnormal_rel) AS drops, SUM(rab_succ) AS rab_succ, SUM(kpi_days) AS kpi_days,
            SUM(w * rrc_succ) AS w_rrc_succ, SUM(w * rrc_att) AS w_rrc_att,
            SUM(w * rab_succ) AS w_rab_succ, SUM(w * rab_att) AS w_rab_att,
            SUM(w * rab_abnormal_rel) AS w_drops,
@@ -99,14 +100,19 @@ n AS (
            SUM(w * weak_samples) AS w_weak, SUM(w * samples) AS w_samples,
            SUM(w * thr_sum) AS w_thr_sum, SUM(w * thr_days) AS w_thr_days
     FROM cc
-    GROUP BY customer_id
-),
-cell_use AS (
-    SELECT customer_id, cell_id,
-           SUM(w) / COUNT(*) AS share,
-           SUM(rab_abnormal_rel) AS drops, SUM(rab_succ) AS rab_succ, SUM(kpi_days) AS kpi_days
-    FROM cc
     GROUP BY customer_id, cell_id
+),
+n AS (
+    SELECT customer_id,
+           COUNT(*) AS cells_used,
+           SUM(w_rrc_succ) AS w_rrc_succ, SUM(w_rrc_att) AS w_rrc_att,
+           SUM(w_rab_succ) AS w_rab_succ, SUM(w_rab_att) AS w_rab_att,
+           SUM(w_drops) AS w_drops,
+           SUM(w_ho_succ) AS w_ho_succ, SUM(w_ho_att) AS w_ho_att,
+           SUM(w_weak) AS w_weak, SUM(w_samples) AS w_samples,
+           SUM(w_thr_sum) AS w_thr_sum, SUM(w_thr_days) AS w_thr_days
+    FROM cell_use
+    GROUP BY customer_id
 ),
 wc AS (
     SELECT customer_id, cell_id, drop_rate, drops_per_day
