@@ -107,7 +107,7 @@ class AssignmentResult:
 
     def as_current(self, customers: Customers | None = None) -> Customers:
         """The customers with tonight's result as their current manager (for the next run)."""
-        base = customers or self.problem.customers
+        base = self.problem.customers if customers is None else customers
         return replace(base, current_manager_id=self.manager_id)
 
 
