@@ -38,7 +38,8 @@ import pyarrow.parquet as pq
 from weixi.errors import ImportFailed
 from weixi.ingest.schema import TABLES, Check, Column, ColumnType, Table, prc_check_chars
 
-DEFAULT_BATCH_ROWS = 65_536
+DEFAULT_BATCH_ROWS = 1 << 20
+"""Rows per batch: large enough that per-batch overheads vanish, small enough to bound memory."""
 _TRUE = ("true", "t", "1", "yes", "y")
 _FALSE = ("false", "f", "0", "no", "n")
 
@@ -132,11 +133,11 @@ class KnownIds:
         if len(values) == 0:
             return np.zeros(0, dtype=bool)
         h = hash_rows([values.cast(pa.string())])
-        if len(self._hashes) == 0:
-            found = np.zeros(len(values), dtype=bool)
-        else:
-            pos = np.minimum(np.searchsorted(self._hashes, h), len(self._hashes) - 1)
-            found = self._hashes[pos] == h
+        found = np.zeros(len(values), dtype=bool)
+        if len(self._hashes):
+            order = np.argsort(h)
+            pos = np.minimum(np.searchsorted(self._hashes, h[order]), len(self._hashes) - 1)
+            found[order] = self._hashes[pos] == h[order]
         return found | values.is_null().to_numpy(zero_copy_only=False)
 
 
@@ -148,17 +149,22 @@ class _SeenKeys:
 
     def duplicates(self, h: np.ndarray) -> np.ndarray:
         """Mark rows whose key was seen before (earlier in the file or earlier in ``h``)."""
-        dup = np.ones(len(h), dtype=bool)
-        _, first = np.unique(h, return_index=True)
-        dup[first] = False
+        # Sorted queries make the level look-ups sequential; a stable sort keeps the first
+        # occurrence of a repeated key first in its run.
+        order = np.argsort(h, kind="stable")
+        hs = h[order]
+        dup_sorted = np.zeros(len(h), dtype=bool)
+        dup_sorted[1:] = hs[1:] == hs[:-1]
         for level in self._levels:
-            pos = np.minimum(np.searchsorted(level, h), len(level) - 1)
-            dup |= level[pos] == h
-        new = np.unique(h[~dup])
+            pos = np.minimum(np.searchsorted(level, hs), len(level) - 1)
+            dup_sorted |= level[pos] == hs
+        new = hs[~dup_sorted]
         while self._levels and len(self._levels[-1]) <= 2 * len(new):
-            new = np.sort(np.concatenate([self._levels.pop(), new]))
+            new = np.sort(np.concatenate([self._levels.pop(), new]), kind="stable")
         if len(new):
             self._levels.append(new)
+        dup = np.empty(len(h), dtype=bool)
+        dup[order] = dup_sorted
         return dup
 
 
@@ -216,7 +222,7 @@ def _read_batches(
 
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(use_threads=False, block_size=8 << 20),
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=64 << 20),
             parse_options=pacsv.ParseOptions(invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header},
