@@ -28,7 +28,7 @@ from weixi.analytics.assignment import (
 from weixi.analytics.assignment.model import violations
 from weixi.errors import ValidationFailed
 
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 UNKNOWN_MANAGER = 999
 
 
@@ -262,6 +262,25 @@ def test_a_leaving_managers_portfolio_is_reassigned_or_reported_the_same_night(
     assert set(stranded.tolist()) <= shortfall
 
 
+@PROPERTY
+@given(instances())
+def test_every_row_explains_itself_consistently_with_the_outcome(
+    instance: tuple[Customers, Managers, AssignmentWeights],
+) -> None:
+    customers, managers, weights = instance
+    result = assign_managers(customers, managers, weights=weights, workers=1)
+    for row in result.assignments.to_pylist():
+        reason = row["reason"]
+        if row["manager_id"] == -1:
+            assert reason.startswith("none: ")
+        elif not row["changed"]:
+            assert reason.startswith("kept: continuity")
+        elif row["previous_manager_id"] == -1:
+            assert reason.startswith("new: ")
+        else:
+            assert reason.startswith("moved: ")
+
+
 def test_customers_keep_a_valid_manager_when_nothing_is_better() -> None:
     managers = make_managers([{"id": 1}, {"id": 2}])
     customers = make_customers([{"id": i, "current": 1 + i % 2} for i in range(6)])
@@ -410,6 +429,23 @@ def test_inputs_read_from_arrow_tables() -> None:
     assert managers.neighbour_county_id.tolist() == [5, 7]
     result = assign_managers(customers, managers, workers=1)
     assert sorted(result.manager_id.tolist()) == [9, 10]
+
+
+def test_managers_read_from_a_sliced_multi_chunk_arrow_table() -> None:
+    rows = {
+        "manager_id": [1, 2, 3],
+        "county_id": [5, 6, 7],
+        "neighbour_counties": [[9], None, [6, 8]],
+        "skills": [1, 1, 1],
+        "capacity": [1, 1, 1],
+        "active": [True, True, True],
+    }
+    table = pa.concat_tables([pa.table(rows), pa.table(rows)]).slice(1, 3)
+    assert table.column("neighbour_counties").num_chunks == 2
+    managers = Managers.from_arrow(table)
+    assert managers.manager_id.tolist() == [2, 3, 1]
+    assert managers.neighbour_offsets.tolist() == [0, 0, 2, 3]
+    assert managers.neighbour_county_id.tolist() == [6, 8, 9]
 
 
 def test_duplicate_customer_ids_are_rejected() -> None:
