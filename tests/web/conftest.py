@@ -94,8 +94,3 @@ def csrf_of(client: TestClient, url: str) -> str:
     match = CSRF.search(page.text)
     assert match, page.text
     return match.group(1)
-
-
-@pytest.fixture(autouse=True)
-def _no_cached_configuration() -> Iterator[None]:  # TEMPORARY: upstream conftest mid-edit
-    yield

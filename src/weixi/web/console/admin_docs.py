@@ -1,9 +1,8 @@
 """The configuration documents an administrator edits, each validated before a new version.
 
 Documents are JSON or TOML text. Dispatch rules, SLA policies and callback scripts are
-checked by the same functions the work-order and callback services use to load them, so a
-saved version can always be used. Tier rules are checked for shape (a list of rules, each
-naming its tier); the nightly tiering reads them.
+checked by the same functions the work-order, callback and tiering code use to load them,
+so a saved version can always be used.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from typing import Any
 from weixi.callbacks.default_scripts import DEFAULT_SCRIPTS
 from weixi.callbacks.script import script_from_dict, script_to_dict, validate_script
 from weixi.callbacks.service import script_document
+from weixi.customers.tiers import parse_tier_rules, read_toml
 from weixi.errors import ValidationFailed
 from weixi.web.console.i18n import N_
 from weixi.workorders.dispatch import DEFAULT_RULES, rules_from_dicts
@@ -79,12 +79,11 @@ def _validate_sla(body: Body) -> Body:
 
 
 def _validate_tiers(body: Body) -> Body:
-    rules = _rules_list(body, "rule")
-    for index, rule in enumerate(rules, start=1):
-        tier = rule.get("tier")
-        if not isinstance(tier, str) or not tier.strip():
-            raise ValidationFailed(f"tier rule {index}: 'tier' must name the tier")
-    return {"rules": rules}
+    try:
+        parse_tier_rules(body)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationFailed(f"tier rules: {exc}") from exc
+    return body
 
 
 def _script_kind(code: str) -> DocumentKind:
@@ -113,6 +112,8 @@ DOCUMENTS: dict[str, DocumentKind] = {
     SLA_POLICIES: DocumentKind(
         SLA_POLICIES, N_("SLA policies"), lambda: {"rules": []}, _validate_sla
     ),
-    TIER_RULES: DocumentKind(TIER_RULES, N_("Tier rules"), lambda: {"rules": []}, _validate_tiers),
+    TIER_RULES: DocumentKind(
+        TIER_RULES, N_("Tier rules"), lambda: read_toml(None, "tier_rules.toml"), _validate_tiers
+    ),
     **{script_document(code): _script_kind(code) for code in sorted(DEFAULT_SCRIPTS)},
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -36,9 +37,12 @@ def my_work(
     phone: str = "",
     sort: str = "due",
     area: bool = False,
+    page: int = 1,
 ) -> HTMLResponse:
-    f = queries.WorkFilter(status=status, kind=kind, phone=phone, sort=sort, area=area)
+    f = queries.WorkFilter(status=status, kind=kind, phone=phone, sort=sort, area=area, page=page)
     rows = queries.work_list(uow.session, actor, f)
+    more = len(rows) > f.limit
+    rows = rows[: f.limit]
     now = uow.clock.now()
     names = queries.staff_names(uow.session, [o.handler_id for o, _ in rows])
     return render(
@@ -54,7 +58,15 @@ def my_work(
         departments=[d.value for d in Department],
         bulk=actor.is_supervisor and f.area,
         bulk_actions=[a.value for a in BULK_ACTIONS],
+        more=more,
+        page_link=_page_link(request),
     )
+
+
+def _page_link(request: Request) -> str:
+    """This list's URL without its page number (the template appends one)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    return "/console/work?" + "".join(f"{k}={quote(v)}&" for k, v in kept)
 
 
 @router.post("/work/bulk")

@@ -30,14 +30,19 @@ SORTS = ("due", "opened", "id")
 
 @dataclass(frozen=True, slots=True)
 class WorkFilter:
-    """What "My work" shows: ``status`` is ``open``, ``all`` or one status."""
+    """What "My work" shows: ``status`` is ``open``, ``all`` or one status.
+
+    A page holds ``limit`` orders; :func:`work_list` fetches one more to tell whether a
+    next page exists.
+    """
 
     status: str = "open"
     kind: str = ""
     phone: str = ""
     sort: str = "due"
     area: bool = False  # supervisors: the whole area instead of their own work
-    limit: int = 200
+    page: int = 1
+    limit: int = 50
 
 
 def mine(actor: Actor) -> ColumnElement[bool]:
@@ -74,7 +79,8 @@ def work_list(
         "opened": (WorkOrder.opened_at.desc(), WorkOrder.id.desc()),
         "id": (WorkOrder.id.desc(),),
     }[f.sort if f.sort in SORTS else "due"]
-    rows = session.execute(stmt.order_by(*order_by).limit(f.limit))
+    offset = (max(f.page, 1) - 1) * f.limit
+    rows = session.execute(stmt.order_by(*order_by).limit(f.limit + 1).offset(offset))
     return [(row[0], row[1]) for row in rows]
 
 
