@@ -72,7 +72,7 @@ writes every table above for a Shandong-like province. What is real and what is 
 - **Network**: GSM and WCDMA cells with a hidden quality; about 8 % are poor cells, whose
   counters show lower accessibility, more drops and weak-coverage samples and lower
   throughput.
-- Deterministic for a seed (byte-identical Parquet), generated in chunks of 100,000 customers
+- Deterministic for a seed (byte-identical Parquet), generated in chunks of 50,000 customers
   by worker processes, memory bounded by the chunk size.
 """
 

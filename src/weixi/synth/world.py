@@ -31,7 +31,7 @@ class SynthConfig:
     corrupt: bool = False
     end_month: dt.date = DEFAULT_END_MONTH
     """The last month of data (the window is the ``months`` months ending with it)."""
-    chunk_size: int = 100_000
+    chunk_size: int = 50_000
     """Customers per chunk; part of the output's identity (changing it changes the data)."""
     workers: int = 2
 
