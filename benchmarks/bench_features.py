@@ -4,11 +4,13 @@ Run: ``.venv/bin/python -m benchmarks.bench_features --customers 1000000 --month
 (add ``--report docs/benchmarks.md`` to append the results section). Uses ``--data DIR``
 if given, else generates the export with ``weixi synth`` first.
 
-Each measurement runs in a fresh child process, which reports its own wall time and peak
-resident memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss``). The plain scan reads every
-column of every input file the features read (the max of each column), the physical floor
-for this machine; the cache is warmed by one scan before measuring. The ratio is features
-time / scan time. The machine's load average is recorded: other work slows the runs.
+Each measurement runs in a fresh child process, which reports its own wall time, CPU time
+and peak resident memory (``resource.getrusage`` ``ru_maxrss``, or the sampled process tree
+if larger: the Spark JVM is a child process; ``--spark`` adds a Spark local-mode run).
+The plain scan reads every column of every input file the features read (the max of each
+column), the physical floor for this machine; the cache is warmed by one scan before
+measuring. Ratios are features / scan, in wall time and in CPU time; the machine's load
+average is recorded, because other work on a shared machine inflates wall time.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -48,37 +51,85 @@ def _scan(data: Path) -> dict[str, Any]:
     return {"input_rows": rows}
 
 
-def _features(data: Path, as_of: dt.date, buckets: int, memory_limit: str) -> dict[str, Any]:
+def _features(
+    data: Path, as_of: dt.date, buckets: int, memory_limit: str, engine_name: str
+) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    from weixi.analytics.engines.duckdb_engine import DuckDBEngine
+    from weixi.analytics.engines import make_engine
     from weixi.analytics.features import compute_features
 
-    engine = DuckDBEngine(memory_limit=memory_limit, threads=2)
+    if engine_name == "spark":
+        engine = make_engine("spark", driver_memory=memory_limit.lower().replace("gb", "g"))
+    else:
+        engine = make_engine("duckdb", memory_limit=memory_limit, threads=2)
     with tempfile.TemporaryDirectory() as tmp:
         out = compute_features(engine, data, as_of, Path(tmp) / "features", buckets)
         rows = sum(pq.read_metadata(part).num_rows for part in out.glob("*.parquet"))
+    engine.close()
     return {"output_rows": rows}
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and its descendants (the Spark JVM is a child)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = dict(
+                line.split(":", 1) for line in (entry / "status").read_text().splitlines()
+            )
+        except (OSError, ValueError):
+            continue
+        parents[int(entry.name)] = int(fields.get("PPid", "0").strip())
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    family, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    return sum(rss.get(pid, 0) for pid in family)
+
+
+class _Sampler(threading.Thread):
+    """Samples the process tree's resident memory every 0.5 s."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_kb = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.5):
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(os.getpid()))
 
 
 def child(args: argparse.Namespace) -> None:
     """One measurement in this (fresh) process; prints a JSON line."""
+    sampler = _Sampler()
+    sampler.start()
     started = time.perf_counter()
     if args.phase == "scan":
         extra = _scan(args.data)
     else:
-        extra = _features(args.data, args.as_of, args.buckets, args.memory_limit)
+        extra = _features(args.data, args.as_of, args.buckets, args.memory_limit, args.engine)
     wall = time.perf_counter() - started
+    sampler.done.set()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024,
-                      "cpu_s": usage.ru_utime + usage.ru_stime, **extra}))  # fmt: skip
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = max(usage.ru_maxrss, sampler.peak_kb) / 1024
+    cpu = usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+    print(json.dumps({"wall_s": wall, "peak_rss_mb": peak_mb, "cpu_s": cpu, **extra}))
 
 
 def measure(phase: str, args: argparse.Namespace, **kw: Any) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "benchmarks.bench_features", "--phase", phase,
            "--data", str(args.data), "--as-of", args.as_of.isoformat(),
            "--buckets", str(kw.get("buckets", args.buckets)),
-           "--memory-limit", kw.get("memory_limit", args.memory_limit)]  # fmt: skip
+           "--memory-limit", kw.get("memory_limit", args.memory_limit),
+           "--engine", kw.get("engine", "duckdb")]  # fmt: skip
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     result["load"] = os.getloadavg()[0]
@@ -120,14 +171,15 @@ def report(args: argparse.Namespace, rows: list[tuple[str, dict[str, Any]]]) -> 
         f"{scan['input_rows']:,} input rows in the 7 tables the features read; "
         f"{rows[-1][1].get('output_rows', 0):,} customers featured).",
         "",
-        "| Run | Wall s | Ratio to scan | Peak RSS MB | CPU s | Load avg |",
-        "|---|---|---|---|---|---|",
+        "| Run | Wall s | Wall ratio | CPU s | CPU ratio | Peak RSS MB | Load avg |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, r in rows:
-        ratio = r["wall_s"] / scan["wall_s"]
+        wall_ratio = r["wall_s"] / scan["wall_s"]
+        cpu_ratio = r["cpu_s"] / scan["cpu_s"]
         lines.append(
-            f"| {name} | {r['wall_s']:.1f} | {ratio:.1f}× | {r['peak_rss_mb']:.0f} "
-            f"| {r['cpu_s']:.1f} | {r['load']:.1f} |"
+            f"| {name} | {r['wall_s']:.1f} | {wall_ratio:.1f}× | {r['cpu_s']:.1f} "
+            f"| {cpu_ratio:.1f}× | {r['peak_rss_mb']:.0f} | {r['load']:.1f} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -141,6 +193,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--buckets", type=int, default=4)
     parser.add_argument("--memory-limit", default="4GB")
     parser.add_argument("--phase", choices=["scan", "features"])
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    parser.add_argument("--spark", action="store_true", help="also time the Spark engine")
     parser.add_argument("--report", type=Path, help="append the section to this Markdown file")
     args = parser.parse_args(argv)
     if args.phase:
@@ -152,7 +206,10 @@ def main(argv: list[str] | None = None) -> None:
     for buckets in sorted({1, args.buckets}):
         limit = "16GB" if buckets == 1 else args.memory_limit
         result = measure("features", args, buckets=buckets, memory_limit=limit)
-        rows.append((f"features, {buckets} bucket(s), memory_limit {limit}", result))
+        rows.append((f"features, DuckDB, {buckets} bucket(s), memory_limit {limit}", result))
+    if args.spark:
+        result = measure("features", args, engine="spark", memory_limit="6g")
+        rows.append(("features, Spark local[2], driver memory 6g", result))
     text = report(args, rows)
     print(text)
     if args.report:
