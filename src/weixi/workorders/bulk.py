@@ -63,14 +63,11 @@ def create_orders_bulk(
         rows = [planner.row(spec) for spec in fresh]
         if not rows:
             continue
-        ids = (
-            session.execute(
-                insert(WorkOrder).returning(WorkOrder.id, sort_by_parameter_order=True), rows
-            )
-            .scalars()
-            .all()
-        )
-        session.execute(insert(WorkOrderHistory), list(_history(ids, rows, now)))
+        # Core executemany (not the ORM's bulk path): one multi-row statement per batch.
+        conn = session.connection()
+        conn.execute(insert(WorkOrder.__table__), rows)
+        ids = _ids_by_key(session, [str(r["source_key"]) for r in rows])
+        conn.execute(insert(WorkOrderHistory.__table__), list(_history(ids, rows, now)))
         result.created += len(ids)
         for row in rows:
             county = int(row["county_id"])  # type: ignore[call-overload]
@@ -87,6 +84,16 @@ def _not_yet_created(session: Session, part: Sequence[OrderSpec]) -> list[OrderS
     keys = [s.source_key for s in part]
     seen = set(session.scalars(select(WorkOrder.source_key).where(WorkOrder.source_key.in_(keys))))
     return [s for s in part if s.source_key not in seen]
+
+
+def _ids_by_key(session: Session, keys: list[str]) -> list[int]:
+    """The new orders' ids, in the order of ``keys`` (portable: no RETURNING needed)."""
+    found = dict(
+        session.execute(
+            select(WorkOrder.source_key, WorkOrder.id).where(WorkOrder.source_key.in_(keys))
+        ).all()
+    )
+    return [found[k] for k in keys]
 
 
 def _history(
