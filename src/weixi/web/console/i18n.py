@@ -76,7 +76,10 @@ class Translator:
         if value is None:
             return "—"
         english = LABELS.get(group, {}).get(value)
-        return self.gettext(english) if english else value
+        if english is None:
+            MISSES.add((self.locale, f"{group}:{value}"))
+            return value
+        return self.gettext(english)
 
     def datetime(self, value: dt.datetime | None, fmt: str = "medium") -> str:
         if value is None:
@@ -143,6 +146,9 @@ LABELS: dict[str, dict[str, str]] = {
         "service": "Service",
         "product": "Product",
         "fixed_line_timeliness": "Fixed-line timeliness",
+        "fixed_line": "Fixed line",
+        "mobile": "Mobile",
+        "broadband": "Broadband",
         "other": "Other",
     },
     "department": {
