@@ -48,13 +48,21 @@ def _worker() -> str:
 
 def fresh_pg_database(suffix: str) -> str:
     """Drop and create a database of our own for this worker; return its URL."""
-    name = f"weixi_test_{_worker()}_{suffix}"
+    # The pid keeps concurrent pytest runs on one machine out of each other's databases.
+    name = f"weixi_test_{_worker()}_{os.getpid()}_{suffix}"
     admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def migrated_url(backend: str, tmp_dir: Path, suffix: str = "main") -> str:
@@ -87,6 +95,8 @@ def db_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     engine = make_engine(url)
     yield engine
     engine.dispose()
+    if backend == "postgresql":
+        drop_pg_database(url)
 
 
 @pytest.fixture
@@ -125,3 +135,11 @@ def _no_cached_configuration() -> Iterator[None]:
     yield
     forget_cached()
     forget_units()
+
+
+def dispose_and_drop(engine: Engine) -> None:
+    """Close a test-made engine and drop its PostgreSQL database (SQLite files are temp)."""
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    if engine.dialect.name == "postgresql":
+        drop_pg_database(url)

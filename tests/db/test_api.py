@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-
 from tests.factories import Province, add_customer, build_province
+
 from weixi.auth.service import hash_password
 from weixi.clock import FixedClock
 from weixi.config import Settings
@@ -29,8 +29,7 @@ def api(
         add_customer(s, p, "c1", county="JN-LX")
         add_customer(s, p, "c2", county="QD-SN", manager="QD-SN-am1")
         s.commit()
-    app = create_app(Settings(database_url=str(db_engine.url)), clock=clock,
-                     notifier=LogNotifier())
+    app = create_app(Settings(database_url=str(db_engine.url)), clock=clock, notifier=LogNotifier())
     app.state.session_factory = session_factory
     yield TestClient(app), p
 
@@ -79,8 +78,10 @@ def test_complaint_loop_over_http(api) -> None:
     client, p = api
     cid = p.customers["c1"].id
     login(client, "hotline-1")
-    r = client.post("/api/v1/orders", json={
-        "kind": "complaint", "customer_id": cid, "category": "network", "title": "信号差"})
+    r = client.post(
+        "/api/v1/orders",
+        json={"kind": "complaint", "customer_id": cid, "category": "network", "title": "信号差"},
+    )
     assert r.status_code == 201, r.text
     oid = r.json()["id"]
     login(client, "JN-LX-network-h")
@@ -89,9 +90,13 @@ def test_complaint_loop_over_http(api) -> None:
     r = client.post(f"/api/v1/orders/{oid}/resolve", json={"resolution": "基站修复"})
     assert r.json()["status"] == "resolved"
     login(client, "hotline-1")
-    r = client.post(f"/api/v1/orders/{oid}/callbacks", json={
-        "reached": True, "answers": {"resolved": False, "remaining": "还是没信号",
-                                     "handling": 2, "attitude": 4}})
+    r = client.post(
+        f"/api/v1/orders/{oid}/callbacks",
+        json={
+            "reached": True,
+            "answers": {"resolved": False, "remaining": "还是没信号", "handling": 2, "attitude": 4},
+        },
+    )
     assert r.status_code == 201, r.text
     order = client.get(f"/api/v1/orders/{oid}").json()
     assert order["status"] == "dispatched"
@@ -121,8 +126,10 @@ def test_another_countys_objects_answer_404_on_every_endpoint(api, method, path,
     client, p = api
     cid = p.customers["c1"].id
     login(client, "hotline-1")
-    oid = client.post("/api/v1/orders", json={
-        "kind": "complaint", "customer_id": cid, "category": "network", "title": "t"}).json()["id"]
+    oid = client.post(
+        "/api/v1/orders",
+        json={"kind": "complaint", "customer_id": cid, "category": "network", "title": "t"},
+    ).json()["id"]
     login(client, "QD-SN-sup")
     url = path.format(oid=oid, cid=cid)
     r = client.request(method, url, json=body) if body else client.request(method, url)

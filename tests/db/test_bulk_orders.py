@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-
 from tests.factories import add_customer, build_province
+
 from weixi.db.uow import UnitOfWork
 from weixi.workorders.bulk import OrderSpec, create_orders_bulk
 from weixi.workorders.models import WorkOrder, WorkOrderHistory
@@ -14,10 +14,17 @@ from weixi.workorders.service import load_rules
 def _specs(p, n: int) -> list[OrderSpec]:
     c = p.customers["c1"]
     return [
-        OrderSpec(source_key=f"2026-03-01:warning:{i}", kind="warning", title="预警",
-                  customer_id=c.id, county_id=c.county_id, city_id=c.city_id, tier="gold",
-                  account_manager_id=p.staff["JN-LX-am1"].id if i % 2 else None,
-                  reasons=[{"text_zh": "账单上涨", "text_en": "bill up"}])
+        OrderSpec(
+            source_key=f"2026-03-01:warning:{i}",
+            kind="warning",
+            title="预警",
+            customer_id=c.id,
+            county_id=c.county_id,
+            city_id=c.city_id,
+            tier="gold",
+            account_manager_id=p.staff["JN-LX-am1"].id if i % 2 else None,
+            reasons=[{"text_zh": "账单上涨", "text_en": "bill up"}],
+        )
         for i in range(n)
     ]
 
@@ -40,8 +47,11 @@ def test_bulk_orders_without_a_manager_spread_over_the_county_team(uow: UnitOfWo
     rules, now = load_rules(uow.session), uow.clock.now()
     specs = [s for s in _specs(p, 20) if s.account_manager_id is None]
     create_orders_bulk(uow.session, specs, rules=rules, now=now)
-    per_handler = dict(uow.session.execute(
-        select(WorkOrder.handler_id, func.count()).group_by(WorkOrder.handler_id)).all())
+    per_handler = dict(
+        uow.session.execute(
+            select(WorkOrder.handler_id, func.count()).group_by(WorkOrder.handler_id)
+        ).all()
+    )
     team = {p.staff["JN-LX-am1"].id, p.staff["JN-LX-am2"].id}
     assert set(per_handler) == team and set(per_handler.values()) == {5}
     order = uow.session.scalars(select(WorkOrder).limit(1)).one()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-
-from tests.conftest import PG_OK, migrated_url
+from tests.conftest import PG_OK, dispose_and_drop, migrated_url
 from tests.factories import add_customer, build_province
+
 from weixi.clock import FixedClock, utc
 from weixi.db.session import make_engine, make_session_factory
 from weixi.db.uow import UnitOfWork
@@ -29,14 +29,24 @@ def test_two_threads_accepting_one_order_on_postgresql(tmp_path: Path) -> None:
     with UnitOfWork(factory, clock=clock) as uow:
         p = build_province(uow.session)
         customer = add_customer(uow.session, p, "c1")
-        order = service.create_order(uow, None, OrderCreate(
-            kind=WorkOrderKind.COMPLAINT, customer_id=customer.id, category="network", title="t"))
+        order = service.create_order(
+            uow,
+            None,
+            OrderCreate(
+                kind=WorkOrderKind.COMPLAINT, customer_id=customer.id, category="network", title="t"
+            ),
+        )
         # Queue it to the department as a whole, so both handlers may take it.
         order.handler_id = None
         uow.commit()
         actor = p.actors["JN-LX-network-h"]
-        twin = Actor(**{**{f: getattr(actor, f) for f in actor.__slots__}, "staff_id": p.staff[
-            "JN-LX-fixed_line-h"].id, "unit_id": actor.unit_id})
+        twin = Actor(
+            **{
+                **{f: getattr(actor, f) for f in actor.__slots__},
+                "staff_id": p.staff["JN-LX-fixed_line-h"].id,
+                "unit_id": actor.unit_id,
+            }
+        )
         order_id = order.id
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -61,7 +71,10 @@ def test_two_threads_accepting_one_order_on_postgresql(tmp_path: Path) -> None:
         t.join(timeout=30)
     assert sorted(outcomes) == ["409", "ok"]
     with factory() as s:
-        accepted = s.scalars(select(WorkOrderHistory).where(
-            WorkOrderHistory.order_id == order_id, WorkOrderHistory.to_status == "accepted")).all()
+        accepted = s.scalars(
+            select(WorkOrderHistory).where(
+                WorkOrderHistory.order_id == order_id, WorkOrderHistory.to_status == "accepted"
+            )
+        ).all()
     assert len(accepted) == 1
-    engine.dispose()
+    dispose_and_drop(engine)

@@ -29,8 +29,12 @@ def _import_all(uow: UnitOfWork, directory: Path) -> dict[str, object]:
         "org": import_org_units(uow.session, directory / "org_units.parquet", now=now),
         "staff": import_staff(uow.session, directory / "staff.parquet", now=now),
         "customers": import_customers(uow.session, directory / "customers.parquet", now=now),
-        "products": import_products(uow.session, directory / "products.parquet", now=now,
-                                    customers_file=directory / "customers.parquet"),
+        "products": import_products(
+            uow.session,
+            directory / "products.parquet",
+            now=now,
+            customers_file=directory / "customers.parquet",
+        ),
     }
 
 

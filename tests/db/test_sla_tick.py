@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-
 from tests.factories import add_customer, build_province
+
 from weixi.clock import FixedClock
 from weixi.db.uow import UnitOfWork
 from weixi.notifications.models import Notification
@@ -20,7 +20,8 @@ from weixi.workorders.service import OrderCreate
 def _fault(uow: UnitOfWork, p, county: str = "JN-LX"):
     customer = add_customer(uow.session, p, "c1", county=county)
     return service.create_order(
-        uow, p.actors[f"{county}-agent"],
+        uow,
+        p.actors[f"{county}-agent"],
         OrderCreate(kind=WorkOrderKind.FAULT, customer_id=customer.id, title="宽带断线"),
     )
 
@@ -87,8 +88,13 @@ def test_complaint_category_does_not_change_rural_rule(uow: UnitOfWork) -> None:
     p = build_province(uow.session)
     customer = add_customer(uow.session, p, "c9", county="JN-PY")
     order = service.create_order(
-        uow, p.actors["hotline-1"],
-        OrderCreate(kind=WorkOrderKind.COMPLAINT, customer_id=customer.id,
-                    category=Category.BILLING, title="账单有误"),
+        uow,
+        p.actors["hotline-1"],
+        OrderCreate(
+            kind=WorkOrderKind.COMPLAINT,
+            customer_id=customer.id,
+            category=Category.BILLING,
+            title="账单有误",
+        ),
     )
     assert order.resolution_due - order.opened_at == timedelta(days=15)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-
 from tests.factories import add_customer, build_province
+
 from weixi.db.uow import UnitOfWork
 from weixi.errors import Forbidden, IllegalTransition, NotFound
 from weixi.workorders import repository, service
@@ -17,9 +17,15 @@ from weixi.workorders.service import OrderCreate
 def _complaint(uow: UnitOfWork, p, agent: str = "hotline-1", category=Category.NETWORK):
     customer = add_customer(uow.session, p, "c1")
     return service.create_order(
-        uow, p.actors[agent],
-        OrderCreate(kind=WorkOrderKind.COMPLAINT, customer_id=customer.id,
-                    category=category, title="信号差", channel="hotline_ordinary"),
+        uow,
+        p.actors[agent],
+        OrderCreate(
+            kind=WorkOrderKind.COMPLAINT,
+            customer_id=customer.id,
+            category=category,
+            title="信号差",
+            channel="hotline_ordinary",
+        ),
     )
 
 
@@ -94,12 +100,16 @@ def test_every_status_change_is_in_the_history(uow: UnitOfWork) -> None:
     service.resume_order(uow, handler, order.id)
     service.resolve_order(uow, handler, order.id, resolution="修复")
     rows = uow.session.scalars(
-        select(WorkOrderHistory).where(WorkOrderHistory.order_id == order.id)
+        select(WorkOrderHistory)
+        .where(WorkOrderHistory.order_id == order.id)
         .order_by(WorkOrderHistory.id)
     ).all()
     moves = [(r.from_status, r.to_status) for r in rows if r.to_status]
     assert moves == [
-        (None, "new"), ("new", "dispatched"), ("dispatched", "accepted"),
-        ("accepted", "waiting_customer"), ("waiting_customer", "accepted"),
+        (None, "new"),
+        ("new", "dispatched"),
+        ("dispatched", "accepted"),
+        ("accepted", "waiting_customer"),
+        ("waiting_customer", "accepted"),
         ("accepted", "resolved"),
     ]

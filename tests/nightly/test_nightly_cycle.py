@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.conftest import dispose_and_drop, migrated_url
 
-from tests.conftest import migrated_url
 from weixi.analytics.engines import make_engine as make_analytics_engine
 from weixi.analytics.nightly.pipeline import NightlyConfig, build_steps
 from weixi.analytics.nightly.runner import CrashRequested, RunContext, run_steps
@@ -27,8 +27,18 @@ from weixi.synth.world import SynthConfig
 from weixi.workorders.models import WorkOrder
 
 AS_OF = dt.date(2011, 1, 1)
-STEPS = ["ingest", "features", "tiers", "model", "scores", "stages", "assign", "warnings",
-         "dispatch", "dispatch:chunk"]
+STEPS = [
+    "ingest",
+    "features",
+    "tiers",
+    "model",
+    "scores",
+    "stages",
+    "assign",
+    "warnings",
+    "dispatch",
+    "dispatch:chunk",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +54,13 @@ def models(export: Path, tmp_path_factory: pytest.TempPathFactory, backend: str)
     var = tmp_path_factory.mktemp("models")
     factory, engine = _database(backend, var, "models", export)
     _run(factory, export, var)
-    engine.dispose()
+    dispose_and_drop(engine)
     return var / "models"
 
 
-def _database(backend: str, tmp: Path, name: str, export: Path
-              ) -> tuple[sessionmaker[Session], Engine]:
+def _database(
+    backend: str, tmp: Path, name: str, export: Path
+) -> tuple[sessionmaker[Session], Engine]:
     engine = make_engine(migrated_url(backend, tmp, name))
     factory = make_session_factory(engine)
     now = utc(2011, 1, 1, 1)
@@ -57,14 +68,21 @@ def _database(backend: str, tmp: Path, name: str, export: Path
         import_org_units(s, export / "org_units.parquet", now=now)
         import_staff(s, export / "staff.parquet", now=now)
         import_customers(s, export / "customers.parquet", now=now)
-        import_products(s, export / "products.parquet", now=now,
-                        customers_file=export / "customers.parquet")
+        import_products(
+            s, export / "products.parquet", now=now, customers_file=export / "customers.parquet"
+        )
         s.commit()
     return factory, engine
 
 
-def _run(factory: sessionmaker[Session], export: Path, var: Path, *, crash_at: str = "",
-         models: Path | None = None) -> None:
+def _run(
+    factory: sessionmaker[Session],
+    export: Path,
+    var: Path,
+    *,
+    crash_at: str = "",
+    models: Path | None = None,
+) -> None:
     if models is not None and not (var / "models").exists():
         (var / "models").symlink_to(models)
     engine = make_analytics_engine("duckdb")
@@ -72,9 +90,18 @@ def _run(factory: sessionmaker[Session], export: Path, var: Path, *, crash_at: s
     def crash() -> None:
         raise CrashRequested
 
-    cfg = NightlyConfig(as_of=AS_OF, data_dir=export, var_dir=var, engine=engine,
-                        session_factory=factory, clock=FixedClock(utc(2011, 1, 1, 1)),
-                        buckets=2, chunk=400, crash_at=crash_at, crash=crash)
+    cfg = NightlyConfig(
+        as_of=AS_OF,
+        data_dir=export,
+        var_dir=var,
+        engine=engine,
+        session_factory=factory,
+        clock=FixedClock(utc(2011, 1, 1, 1)),
+        buckets=2,
+        chunk=400,
+        crash_at=crash_at,
+        crash=crash,
+    )
     try:
         run_steps(build_steps(cfg), RunContext(cfg.run_dir), crash_at=crash_at, crash=crash)
     finally:
@@ -83,23 +110,33 @@ def _run(factory: sessionmaker[Session], export: Path, var: Path, *, crash_at: s
 
 def _state(factory: sessionmaker[Session]) -> tuple[object, ...]:
     with factory() as s:
-        orders = sorted(s.execute(select(WorkOrder.source_key, WorkOrder.kind,
-                                         WorkOrder.handler_id)).all())
-        customers = sorted(s.execute(select(Customer.code, Customer.tier, Customer.lifecycle_stage,
-                                            Customer.account_manager_id,
-                                            Customer.control_group)).all())
+        orders = sorted(
+            s.execute(select(WorkOrder.source_key, WorkOrder.kind, WorkOrder.handler_id)).all()
+        )
+        customers = sorted(
+            s.execute(
+                select(
+                    Customer.code,
+                    Customer.tier,
+                    Customer.lifecycle_stage,
+                    Customer.account_manager_id,
+                    Customer.control_group,
+                )
+            ).all()
+        )
         events = s.scalar(select(func.count()).select_from(CustomerEvent))
     return tuple(orders), tuple(customers), events
 
 
 @pytest.fixture(scope="module")
-def reference(export: Path, models: Path, backend: str,
-              tmp_path_factory: pytest.TempPathFactory) -> tuple[object, ...]:
+def reference(
+    export: Path, models: Path, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[object, ...]:
     var = tmp_path_factory.mktemp("reference")
     factory, engine = _database(backend, var, "reference", export)
     _run(factory, export, var, models=models)
     state = _state(factory)
-    engine.dispose()
+    dispose_and_drop(engine)
     return state
 
 
@@ -109,8 +146,11 @@ def test_a_night_tiers_stages_and_dispatches_warnings_with_reasons(
     orders, customers, events = reference
     kinds = {kind for _, kind, _ in orders}  # type: ignore[attr-defined]
     assert "warning" in kinds and "onboarding_care" in kinds
-    assert all(handler is not None for _, kind, handler in orders  # type: ignore[attr-defined]
-               if kind == "warning")
+    assert all(
+        handler is not None
+        for _, kind, handler in orders  # type: ignore[attr-defined]
+        if kind == "warning"
+    )
     stages = {stage for _, _, stage, _, _ in customers}  # type: ignore[attr-defined]
     assert {"stable", "warning", "onboarding", "churned"} <= stages
     assert events > 0
@@ -118,7 +158,11 @@ def test_a_night_tiers_stages_and_dispatches_warnings_with_reasons(
 
 @pytest.mark.parametrize("crash_at", STEPS)
 def test_killed_at_any_step_and_rerun_gives_the_same_state(
-    crash_at: str, export: Path, models: Path, backend: str, reference: tuple[object, ...],
+    crash_at: str,
+    export: Path,
+    models: Path,
+    backend: str,
+    reference: tuple[object, ...],
     tmp_path: Path,
 ) -> None:
     factory, engine = _database(backend, tmp_path, f"crash{STEPS.index(crash_at)}", export)
@@ -128,11 +172,15 @@ def test_killed_at_any_step_and_rerun_gives_the_same_state(
     assert _state(factory) == reference
     _run(factory, export, tmp_path, models=models)  # a third run finds nothing to do
     assert _state(factory) == reference
-    engine.dispose()
+    dispose_and_drop(engine)
 
 
 def test_rerunning_a_finished_night_creates_no_second_order(
-    export: Path, models: Path, backend: str, reference: tuple[object, ...], tmp_path: Path,
+    export: Path,
+    models: Path,
+    backend: str,
+    reference: tuple[object, ...],
+    tmp_path: Path,
 ) -> None:
     factory, engine = _database(backend, tmp_path, "twice", export)
     _run(factory, export, tmp_path, models=models)
@@ -140,4 +188,4 @@ def test_rerunning_a_finished_night_creates_no_second_order(
         marker.unlink()  # forget everything: every step runs again
     _run(factory, export, tmp_path, models=models)
     assert _state(factory) == reference
-    engine.dispose()
+    dispose_and_drop(engine)

@@ -73,9 +73,7 @@ def test_supervisor_may_close_unreachable_only_after_n_attempts_and_with_a_reaso
     assert order.status == "closed"
 
 
-ACTIONS = st.lists(
-    st.tuples(st.sampled_from(ALL), st.booleans(), st.booleans()), max_size=40
-)
+ACTIONS = st.lists(st.tuples(st.sampled_from(ALL), st.booleans(), st.booleans()), max_size=40)
 
 
 @given(kind=st.sampled_from(list(WorkOrderKind)), actions=ACTIONS)
