@@ -9,6 +9,7 @@ from weixi.cli import imports as _imports
 from weixi.cli import orders as _orders
 from weixi.cli.demo import demo as _demo
 from weixi.cli.model import app as _model_app
+from weixi.cli.nightly import assign as _assign
 from weixi.cli.nightly import nightly as _nightly
 from weixi.cli.serve import serve as _serve
 from weixi.cli.synth import synth as _synth
@@ -42,3 +43,4 @@ app.add_typer(_imports.customers_app, name="customers")
 app.command(name="nightly")(_nightly)
 app.command(name="demo")(_demo)
 app.add_typer(_model_app, name="model")
+app.command(name="assign")(_assign)

@@ -19,6 +19,15 @@ from weixi.config import get_settings
 from weixi.db.session import make_engine, make_session_factory
 
 
+def assign(
+    as_of: dt.datetime = typer.Option(..., "--as-of", formats=["%Y-%m-%d"], help="Run date."),
+    data: Path = typer.Option(..., "--data", exists=True, file_okay=False, help="Export dir."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark."),
+) -> None:
+    """Assign account managers (the nightly cycle's assignment, and hand-over orders)."""
+    _run(as_of.date(), data, engine, buckets=4, rerun=False, managers_only=True)
+
+
 def nightly(
     as_of: dt.datetime = typer.Option(..., "--as-of", formats=["%Y-%m-%d"], help="Run date."),
     data: Path = typer.Option(..., "--data", exists=True, file_okay=False, help="Export dir."),
@@ -27,9 +36,15 @@ def nightly(
     rerun: bool = typer.Option(False, "--rerun", help="Forget finished steps and start over."),
 ) -> None:
     """Tier, stage, score and warn every customer; dispatch the night's orders."""
+    _run(as_of.date(), data, engine, buckets=buckets, rerun=rerun, managers_only=False)
+
+
+def _run(
+    as_of: dt.date, data: Path, engine: str, *, buckets: int, rerun: bool, managers_only: bool
+) -> None:
     settings = get_settings()
     cfg = NightlyConfig(
-        as_of=as_of.date(),
+        as_of=as_of,
         data_dir=data,
         var_dir=settings.var_dir,
         engine=make_analytics_engine(engine),
@@ -37,7 +52,10 @@ def nightly(
         buckets=buckets,
         session_factory=make_session_factory(make_engine(settings.database_url)),
         crash_at=settings.nightly_crash_at,
+        managers_only=managers_only,
     )
+    if managers_only:
+        cfg.runs_name = "assign-runs"  # its own run directory; the model is shared
     if rerun:
         for marker in (cfg.run_dir / "_done").glob("*.json"):
             marker.unlink()

@@ -44,12 +44,14 @@ class NightlyConfig:
     buckets: int = 4
     policy: WarningPolicy = field(default_factory=WarningPolicy)
     chunk: int = 20_000
+    runs_name: str = "runs"
+    managers_only: bool = False  # weixi assign: stop after the assignment, write managers
     crash_at: str = ""  # tests only: "dispatch:chunk" dies after the first committed chunk
     crash: Callable[[], None] = die
 
     @property
     def run_dir(self) -> Path:
-        return self.var_dir / "runs" / self.as_of.isoformat()
+        return self.var_dir / self.runs_name / self.as_of.isoformat()
 
     @property
     def models_dir(self) -> Path:
@@ -57,6 +59,13 @@ class NightlyConfig:
 
 
 def build_steps(cfg: NightlyConfig) -> list[Step]:
+    steps = _all_steps(cfg)
+    if cfg.managers_only:
+        return [s for s in steps if s.name != "warnings"]
+    return steps
+
+
+def _all_steps(cfg: NightlyConfig) -> list[Step]:
     s = _Steps(cfg)
     return [
         Step(
@@ -302,7 +311,11 @@ class _Steps:
             ["customer_id", "stage", "stage_rule", "entered", "order_kind", "script"],
         )
         scores = _read(ctx.path("scores"))
-        warn = pq.read_table(ctx.path("warnings.parquet")).to_pandas()
+        warn = (
+            pq.read_table(ctx.path("warnings.parquet")).to_pandas()
+            if ctx.path("warnings.parquet").exists()
+            else pd.DataFrame(columns=["customer_id", "selected", "control", "reasons"])
+        )
         f = (
             db.join(tiers.set_index("customer_id"), how="inner")
             .join(stages.set_index("customer_id"), how="left")
@@ -310,7 +323,17 @@ class _Steps:
             .join(warn.set_index("customer_id"), how="left")
             .join(_assignments(ctx), how="left")
         )
-        return _with_new_values(f, self.cfg.as_of)
+        f = _with_new_values(f, self.cfg.as_of)
+        return _managers_only(f) if self.cfg.managers_only else f
+
+
+def _managers_only(f: pd.DataFrame) -> pd.DataFrame:
+    """``weixi assign``: write tonight's managers (and hand-over orders), nothing else."""
+    f["new_tier"], f["new_lifecycle_stage"] = f["db_tier"], f["db_stage"]
+    f["new_churn_score"], f["new_control_group"] = f["db_score"], f["db_control"]
+    f["order_kind"], f["warn_selected"], f["_entered"] = None, False, False
+    f["_changed"] = f["manager_changed"]
+    return f
 
 
 def _with_new_values(f: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
