@@ -7,6 +7,7 @@ written to the import files except through their effects.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ from weixi.synth import catalogue
 from weixi.synth.strings import fixed_ids, names, pick, prc_id_numbers
 from weixi.synth.world import World, days, to_date32
 
-UNICOM_FOUNDED = days(catalogue.dt.date(1994, 7, 19))
+UNICOM_FOUNDED = days(dt.date(1994, 7, 19))
 MOBILE_PREFIXES = np.array([130, 131, 132, 155, 156, 185, 186])
 PHONE_MULTIPLIER = 387_420_489  # 3**18: coprime with 7 × 10**8, scatters numbers
 PHONE_OFFSET = 123_456_789

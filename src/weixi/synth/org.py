@@ -104,66 +104,58 @@ def build_organisation(cities: tuple[City, ...], customers: int, seed: int) -> O
         PROVINCE_CODE, None, OrgUnitKind.PROVINCE, PROVINCE_ZH, PROVINCE_EN, lat=36.4, lon=118.0
     )
     for dep in Department:
-        org.add_unit(
-            f"{prov}-D-{dep.value}",
-            prov,
-            OrgUnitKind.DEPARTMENT,
-            f"省{_DEPT_ZH[dep]}",
-            f"Province {dep.value} department",
-            department=dep.value,
-        )
+        _add_department(org, prov, dep, "省", "Province", handlers=0)
     hotline = org.add_unit(
         f"{prov}-HC", prov, OrgUnitKind.HOTLINE_CENTRE, "10010客服中心", "10010 hotline centre"
     )
-    weights, lats, lons = [], [], []
+    weights: list[float] = []
     for city in cities:
-        org.add_unit(
-            city.code,
-            prov,
-            OrgUnitKind.CITY,
-            city.name_zh,
-            city.name_en,
-            lat=city.lat,
-            lon=city.lon,
-        )
-        for dep in CITY_DEPARTMENTS:
-            org.add_unit(
-                f"{city.code}-D-{dep.value}",
-                city.code,
-                OrgUnitKind.DEPARTMENT,
-                f"{city.name_zh}{_DEPT_ZH[dep]}",
-                f"{city.name_en} {dep.value} department",
-                department=dep.value,
-            )
-            for _ in range(2):
-                org.add_staff(f"{city.code}-D-{dep.value}", StaffRole.DEPARTMENT_HANDLER)
-        org.add_staff(city.code, StaffRole.SUPERVISOR, capacity=50)
-        share = rng.dirichlet(np.full(len(city.counties), 4.0))
-        for county, w in zip(city.counties, share, strict=True):
-            lat = city.lat + rng.uniform(-0.35, 0.35)
-            lon = city.lon + rng.uniform(-0.45, 0.45)
-            org.add_unit(
-                county.code,
-                city.code,
-                OrgUnitKind.COUNTY,
-                county.name_zh,
-                county.name_en,
-                rural=county.rural,
-                lat=round(lat, 4),
-                lon=round(lon, 4),
-            )
-            org.counties.append(county)
-            weights.append(city.population_m * w)
-            lats.append(lat)
-            lons.append(lon)
+        weights += _add_city(org, prov, city, rng)
     org.county_weight = np.array(weights) / np.sum(weights)
-    org.county_lat, org.county_lon = np.array(lats), np.array(lons)
     _county_units_and_staff(org, customers, rng)
     _province_staff(org, hotline, prov, customers)
     org.staff["name"] = names(
         rng, len(org.staff["staff_id"]), catalogue.SURNAMES, catalogue.GIVEN
     ).to_pylist()
     return org
+
+
+def _add_department(
+    org: Organisation, parent: str, dep: Department, zh: str, en: str, *, handlers: int
+) -> str:
+    unit = org.add_unit(
+        f"{parent}-D-{dep.value}",
+        parent,
+        OrgUnitKind.DEPARTMENT,
+        f"{zh}{_DEPT_ZH[dep]}",
+        f"{en} {dep.value} department",
+        department=dep.value,
+    )
+    for _ in range(handlers):
+        org.add_staff(unit, StaffRole.DEPARTMENT_HANDLER)
+    return unit
+
+
+def _add_city(org: Organisation, prov: str, city: City, rng: np.random.Generator) -> list[float]:
+    """A city with its departments and counties; returns the counties' customer weights."""
+    org.add_unit(city.code, prov, OrgUnitKind.CITY, city.name_zh, city.name_en,
+                 lat=city.lat, lon=city.lon)  # fmt: skip
+    for dep in CITY_DEPARTMENTS:
+        _add_department(org, city.code, dep, city.name_zh, city.name_en, handlers=2)
+    org.add_staff(city.code, StaffRole.SUPERVISOR, capacity=50)
+    share = rng.dirichlet(np.full(len(city.counties), 4.0))
+    weights = []
+    for county, w in zip(city.counties, share, strict=True):
+        lat = city.lat + rng.uniform(-0.35, 0.35)
+        lon = city.lon + rng.uniform(-0.45, 0.45)
+        org.add_unit(county.code, city.code, OrgUnitKind.COUNTY, county.name_zh,
+                     county.name_en, rural=county.rural, lat=round(lat, 4),
+                     lon=round(lon, 4))  # fmt: skip
+        org.counties.append(county)
+        org.county_lat = np.append(org.county_lat, lat)
+        org.county_lon = np.append(org.county_lon, lon)
+        weights.append(city.population_m * w)
+    return weights
 
 
 _DEPT_ZH = {
