@@ -87,10 +87,24 @@ def score_all(model: ChurnModel, features_dir: Path, out_dir: Path) -> Path:
 
 
 def explain(model: ChurnModel, frame: pd.DataFrame, k: int = 3) -> list[list[dict[str, object]]]:
-    """The top ``k`` reasons for each row, in words a manager can act on."""
-    from weixi.analytics.churn.reasons import explain_rows
+    """The top ``k`` churn-raising reasons for each row, in words a manager can act on."""
+    from weixi.analytics.churn.reasons import explain as top_reasons
+    from weixi.analytics.nightly.reason_texts import render
 
-    return explain_rows(model, frame, k=k)
+    rows = top_reasons(model, model_inputs(frame), k=k)
+    cells = frame["worst_cell_id"].tolist() if "worst_cell_id" in frame else [None] * len(frame)
+    return [
+        [
+            {
+                "feature": r.feature,
+                "value": _plain(r.value),
+                "contribution": round(float(r.contribution), 4),
+                **render(r.feature, r.value, cell),
+            }
+            for r in reasons
+        ]
+        for reasons, cell in zip(rows, cells, strict=True)
+    ]
 
 
 def _swap(tmp: Path, out_dir: Path) -> None:
