@@ -191,3 +191,11 @@ def test_columns_outside_the_schema_are_reported_as_ignored(tmp_path: Path) -> N
     report = validate_file(path, "customers")
     assert report.ignored_columns == ("loyalty_points",)
     assert report.rows_good == 1
+
+
+def test_known_ids_are_read_once_per_export_with_a_cache(export: Path) -> None:
+    cache: dict[str, KnownIds] = {}
+    usage = known_ids_for(TABLES["usage_monthly"], export, cache=cache)
+    contacts = known_ids_for(TABLES["contacts"], export, cache=cache)
+    assert usage["customers.customer_id"] is contacts["customers.customer_id"]
+    assert len(usage["customers.customer_id"]) == 3_000

@@ -579,18 +579,28 @@ def known_ids_from_file(path: Path, column: str, *, kind: str | None = None) -> 
     return KnownIds.from_values(tbl[column])
 
 
-def known_ids_for(table: Table, export_dir: Path) -> dict[str, KnownIds]:
+def known_ids_for(
+    table: Table, export_dir: Path, *, cache: dict[str, KnownIds] | None = None
+) -> dict[str, KnownIds]:
     """Known ids for every reference of ``table``, read from the files of ``export_dir``
-    (Parquet preferred, CSV otherwise); references whose file is absent are left out."""
+    (Parquet preferred, CSV otherwise); references whose file is absent are left out.
+
+    Pass the same ``cache`` dict when validating several tables of one export, so that e.g.
+    the customer ids are read once for usage, products, contacts and orders.
+    """
+    cache = {} if cache is None else cache
     known: dict[str, KnownIds] = {}
     for _, ref in table.references():
-        if ref.key in known:
+        if ref.key in cache:
+            known[ref.key] = cache[ref.key]
             continue
         target = TABLES[ref.table]
         for fmt in ("parquet", "csv"):
             path = export_dir / target.file_name(fmt)
             if path.exists():
-                known[ref.key] = known_ids_from_file(path, ref.column, kind=ref.kind)
+                known[ref.key] = cache[ref.key] = known_ids_from_file(
+                    path, ref.column, kind=ref.kind
+                )
                 break
     return known
 
