@@ -19,9 +19,11 @@ of split rules, categorical splits included) and one table gather-and-add per tr
 Cost per row is O(trees × features) instead of exact TreeSHAP's
 O(trees × leaves × depth²) (Lundberg et al. 2020, Algorithm 2).
 
-Saabas is not Shapley-consistent: it over-credits splits near the leaves. What matters
-for reasons is the *top few* features, and ``agreement_with_treeshap`` measures that
-against LightGBM's exact TreeSHAP (``pred_contrib=True``) on a sample.
+Saabas is not Shapley-consistent: it credits each split's full change to its feature
+regardless of order. Measured against LightGBM's exact TreeSHAP (``pred_contrib=True``)
+its top-3 reason sets agree on only about half the rows (docs/model-evaluation.md), so
+reasons use the exact, vectorised TreeSHAP in ``treeshap.py``; this module keeps the
+Saabas method as a fast comparison point and holds the agreement metrics.
 """
 
 from __future__ import annotations
@@ -112,75 +114,6 @@ def path_contributions(
             acc += table[leaves[:, t]]
         out[start:stop] = acc
     return out
-
-
-def deduplicated_treeshap(
-    booster: lgb.Booster, X: NDArray[np.float64], chunk_rows: int = 250_000
-) -> NDArray[np.float32]:
-    """Exact TreeSHAP, computed once per tree for each distinct *decision signature*.
-
-    In one tree, path-dependent TreeSHAP (Lundberg et al. 2020) depends on a row only
-    through which way it goes at every split. That is fixed by, for each feature the
-    tree splits on, the interval between that tree's thresholds the value falls in
-    (numerical), or the category code (categorical), plus "missing" and "exactly zero"
-    flags (LightGBM's missing-value rules). Rows sharing a signature get identical SHAP
-    values, so LightGBM's exact ``pred_contrib`` is run, tree by tree, on one
-    representative row per signature and the result broadcast back. The output equals
-    ``pred_contrib`` up to float rounding; the speed-up is the data's redundancy.
-    """
-    dump = booster.dump_model()
-    splits = [_tree_splits(info["tree_structure"]) for info in dump["tree_info"]]
-    n_features = len(dump["feature_names"])
-    out = np.zeros((len(X), n_features), dtype=np.float32)
-    for start in range(0, len(X), chunk_rows):
-        rows = X[start : start + chunk_rows]
-        acc = out[start : start + chunk_rows]
-        for t, tree_splits in enumerate(splits):
-            if not tree_splits:
-                continue
-            rep, inverse = _signatures(rows, tree_splits)
-            contrib = booster.predict(
-                rows[rep], start_iteration=t, num_iteration=1, pred_contrib=True
-            )
-            acc += np.asarray(contrib, dtype=np.float32)[inverse, :n_features]
-    return out
-
-
-def _tree_splits(root: dict[str, Any]) -> dict[int, NDArray[np.float64] | None]:
-    """Feature → sorted numerical thresholds (``None`` for a categorical split)."""
-    found: dict[int, set[float] | None] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if "leaf_value" in node:
-            continue
-        feature = int(node["split_feature"])
-        if node["decision_type"] == "==":
-            found[feature] = None
-        elif found.get(feature, set()) is not None:
-            found.setdefault(feature, set()).add(float(node["threshold"]))  # type: ignore[union-attr]
-        stack.extend([node["left_child"], node["right_child"]])
-    return {f: None if t is None else np.asarray(sorted(t)) for f, t in found.items()}
-
-
-def _signatures(
-    rows: NDArray[np.float64], splits: dict[int, NDArray[np.float64] | None]
-) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """One representative row index per distinct signature, and each row's signature."""
-    keys = np.empty((len(rows), len(splits)), dtype=np.int32)
-    for col, (feature, thresholds) in enumerate(splits.items()):
-        x = rows[:, feature]
-        nan = np.isnan(x)
-        if thresholds is None:
-            code = np.where(nan, -1, np.nan_to_num(x, nan=-1.0)).astype(np.int32)
-        else:
-            code = np.searchsorted(thresholds, x, side="left").astype(np.int32)
-            code[x == 0.0] = len(thresholds) + 2
-            code[nan] = len(thresholds) + 1
-        keys[:, col] = code
-    packed = np.ascontiguousarray(keys).view(np.dtype((np.void, keys.shape[1] * 4))).ravel()
-    _, rep, inverse = np.unique(packed, return_index=True, return_inverse=True)
-    return rep.astype(np.intp), inverse.astype(np.intp).ravel()
 
 
 def exact_treeshap(booster: lgb.Booster, X: NDArray[np.float64]) -> NDArray[np.float64]:
