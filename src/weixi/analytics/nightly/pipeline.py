@@ -317,8 +317,8 @@ class _Steps:
             else pd.DataFrame(columns=["customer_id", "selected", "control", "reasons"])
         )
         f = (
-            db.join(tiers.set_index("customer_id"), how="inner")
-            .join(stages.set_index("customer_id"), how="left")
+            db.join(stages.set_index("customer_id"), how="inner")
+            .join(tiers.set_index("customer_id"), how="left")
             .join(scores.set_index("customer_id"), how="left")
             .join(warn.set_index("customer_id"), how="left")
             .join(_assignments(ctx), how="left")
@@ -338,7 +338,9 @@ def _managers_only(f: pd.DataFrame) -> pd.DataFrame:
 
 def _with_new_values(f: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Tonight's values beside the stored ones, and which rows need writing."""
-    f["new_tier"], f["new_tier_rule"] = f["tier"], f["tier_rule"]
+    # Customers gone before tonight have no features: they keep their last tier.
+    f["new_tier"] = f["tier"].where(f["tier"].notna(), f["db_tier"])
+    f["new_tier_rule"] = f["tier_rule"]
     f["new_lifecycle_stage"], f["new_stage_rule"] = f["stage"], f["stage_rule"]
     f["new_churn_score"] = f["churn_probability"].round(4)
     f["reasons"] = f["reasons"].map(lambda r: json.loads(r) if isinstance(r, str) else None)

@@ -120,6 +120,9 @@ def reasons_json(reasons: list[dict[str, object]]) -> str:
 
 
 def _plain(value: object) -> object:
+    """A JSON-safe scalar (missing values, NaN included, become null)."""
     if isinstance(value, np.generic):
-        return value.item()
-    return str(value)
+        value = value.item()
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return None
+    return value if isinstance(value, (int, float, str, bool)) else str(value)
