@@ -369,32 +369,19 @@ def _orders(
                             np.where(bb, c.bb_started[idx], 10**9))  # fmt: skip
     wired = (fixed | bb) & (wire_start <= last)
     rural = world.rural[c.county[idx]]
-    installs = [
-        (fixed & (c.fixed_started[idx] >= ms) & (c.fixed_started[idx] < me), c.fixed_started),
-        (bb & (c.bb_started[idx] >= ms) & (c.bb_started[idx] < me), c.bb_started),
-    ]
-    rows, kinds, opened, limit = [], [], [], []
-    for mask, started in installs:
-        r = np.flatnonzero(mask & wired)
-        lim = np.where(rural[r], INSTALL_LIMIT_DAYS[1], INSTALL_LIMIT_DAYS[0]) * DAY_MS
-        rows.append(r)
-        kinds.append(np.zeros(r.size, dtype=np.int64))
-        opened.append(started[idx[r]] * DAY_MS + 9 * HOUR_MS - SHANGHAI_OFFSET_MS - lim // 2)
-        limit.append(lim)
+    parts = []
+    for has, started in ((fixed, c.fixed_started), (bb, c.bb_started)):
+        r = np.flatnonzero(has & (started[idx] >= ms) & (started[idx] < me) & wired)
+        lim = _limit_ms(rural[r], 0)
+        opened = started[idx[r]] * DAY_MS + 9 * HOUR_MS - SHANGHAI_OFFSET_MS - lim // 2
+        parts.append((r, np.zeros(r.size, dtype=np.int64), opened, lim))
     for code, rate in ((1, 0.003), (2, 0.025)):
         r = np.flatnonzero(wired & (rng.random(idx.size) < rate + 0.01 * (code == 2) * rural))
-        span = last[r] - np.maximum(first[r], wire_start[r]) + 1
-        day = np.maximum(first[r], wire_start[r]) + (rng.random(r.size) * span).astype(np.int64)
-        if code == 2:
-            lim = np.where(rural[r], REPAIR_LIMIT_HOURS[1], REPAIR_LIMIT_HOURS[0]) * HOUR_MS
-        else:
-            lim = np.where(rural[r], INSTALL_LIMIT_DAYS[1], INSTALL_LIMIT_DAYS[0]) * DAY_MS
-        rows.append(r)
-        kinds.append(np.full(r.size, code))
-        opened.append(day * DAY_MS - SHANGHAI_OFFSET_MS + rng.integers(0, DAY_MS, r.size))
-        limit.append(lim)
-    r, kind = np.concatenate(rows), np.concatenate(kinds)
-    open_at, lim = np.concatenate(opened), np.concatenate(limit)
+        begin = np.maximum(first[r], wire_start[r])
+        day = begin + (rng.random(r.size) * (last[r] - begin + 1)).astype(np.int64)
+        opened = day * DAY_MS - SHANGHAI_OFFSET_MS + rng.integers(0, DAY_MS, r.size)
+        parts.append((r, np.full(r.size, code), opened, _limit_ms(rural[r], code)))
+    r, kind, open_at, lim = (np.concatenate(column) for column in zip(*parts, strict=True))
     late = rng.random(r.size) < np.where(rural[r], 0.18, 0.12)
     stretch = np.where(late, rng.uniform(1.05, 2.5, r.size), rng.uniform(0.05, 0.95, r.size))
     done = open_at + (lim * stretch).astype(np.int64)
@@ -402,6 +389,14 @@ def _orders(
     act.orders.add(cust=idx[r], kind=kind, opened=open_at, promised=open_at + lim, done=done,
                    completed=done < window_end_ms)  # fmt: skip
     return _order_contacts(world, rng, c, idx, r, kind, open_at, open_at + lim, late, act)
+
+
+def _limit_ms(rural: np.ndarray, kind: int) -> np.ndarray:
+    """Promised time per order in ms: repairs (kind 2) by the hour, installs and moves by
+    the day; rural counties get the longer limit."""
+    if kind == 2:
+        return np.where(rural, REPAIR_LIMIT_HOURS[1], REPAIR_LIMIT_HOURS[0]) * HOUR_MS
+    return np.where(rural, INSTALL_LIMIT_DAYS[1], INSTALL_LIMIT_DAYS[0]) * DAY_MS
 
 
 def _order_contacts(
