@@ -1,7 +1,8 @@
 """Each role's main flow in a real browser (Debian's chromium), with screenshots for the docs.
 
-The tests share one server and run in file order inside one xdist group: the last ones move
-the server's clock past SLA deadlines.
+The tests share one server (one xdist group) but do not depend on each other's order: each
+creates what it needs. The breach test moves the shared clock forward, which only makes
+other orders later, never blocks them.
 """
 
 from __future__ import annotations
@@ -90,10 +91,14 @@ def test_hotline_complaint_not_resolved_reopens_and_the_first_contact_owner_sees
 
     agent.goto(order_url)
     agent.click("#do-callback")
+    question = agent.locator("#question")
     agent.click("#answer-no")
+    expect(question).to_have_attribute("data-question", "remaining")
     agent.fill("#answer-text", "晚上还是掉线")
     agent.click("#answer-submit")
+    expect(question).to_have_attribute("data-question", "handling")
     agent.click("#answer-score-2")
+    expect(question).to_have_attribute("data-question", "attitude")
     agent.click("#answer-score-3")
     expect(agent.locator("#runner-done")).to_contain_text("工单将重开")
     agent.click("#record-callback")
@@ -121,7 +126,7 @@ def test_city_supervisor_drills_down_from_city_to_county(open_as, server: Server
     page: Page = open_as("JN-sup")
     page.click("[data-nav=dashboard]")
     expect(page.locator("#area-name")).to_have_text("济南市")
-    expect(page.locator("#chart-queue svg")).to_be_visible()
+    expect(page.locator("#chart-sla svg")).to_be_visible()
     shot(page, "dashboard-city")
     county = server.province.units["JN-LX"].id
     page.click(f"[data-drill='{county}']")
@@ -228,9 +233,20 @@ def test_language_switch_on_every_page_leaves_no_untranslated_text(
 
 
 def test_my_work_is_usable_at_tablet_width(open_as, server: Server) -> None:
+    agent = server.province.actors["hotline-1"]
+    with server.uow() as uow:
+        complaint = OrderCreate(
+            kind=WorkOrderKind.COMPLAINT,
+            title="话费账单有疑问",
+            customer_id=server.province.customers["c3"].id,
+            category="billing",
+            channel="hotline",
+        )
+        create_order(uow, agent, complaint)
+        uow.commit()
     page: Page = open_as("hotline-1", width=820, height=1180)
     page.click("[data-nav=work]")
-    expect(page.locator("#work-table")).to_be_visible()
+    expect(page.locator("#work-table tr[data-order]")).not_to_have_count(0)  # the complaint
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 820 + 1, "the page scrolls sideways at tablet width"
     shot(page, "my-work-tablet")
