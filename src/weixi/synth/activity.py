@@ -204,6 +204,15 @@ def hazard_components(
     return comps * factor[:, None]
 
 
+@dataclass
+class _Consumption:
+    voice: np.ndarray
+    data: np.ndarray
+    sms: np.ndarray
+    roaming: np.ndarray
+    dropped: np.ndarray
+
+
 def _usage(
     world: World,
     rng: np.random.Generator,
@@ -215,14 +224,47 @@ def _usage(
     last: np.ndarray,
     act: ChunkActivity,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The month's usage and bill rows; return (bill, bill shock, arrears) per customer."""
     k = idx.size
-    ms = int(world.month_start[m])
-    dim = int(world.month_days[m])
+    ms, dim = int(world.month_start[m]), int(world.month_days[m])
     plans = world.plans
     frac = (last - first + 1) / dim
     frac = frac * np.where(st.churn_day[idx] >= 0, 0.7, 1.0)  # partial defection
     changed = (st.change_day[idx] >= 0) & (st.change_day[idx] < ms)
     plan = np.where(changed, st.new_plan[idx], c.plan[idx])
+    use = _consume(rng, c, idx, m, ms, frac)
+    fee = plans.fee[plan] + FIXED_LINE_FEE * c.has_fixed[idx]
+    fee = fee + plans.fee[c.bb_plan[idx]] * c.has_bb[idx]
+    overage = (
+        np.maximum(0.0, use.voice - plans.voice[plan]) * 0.15
+        + np.maximum(0.0, use.data - plans.data[plan]) * 0.1
+        + use.sms * 0.1
+        + use.roaming * 2.86
+    )
+    bill = np.round(fee * frac + overage, 2)
+    ema, billed = st.ema[idx], st.billed[idx]
+    shock = (billed >= 2) & (bill > 1.8 * ema) & (bill - ema > 50.0)
+    st.ema[idx] = np.where(billed == 0, bill, 0.7 * ema + 0.3 * bill)
+    st.billed[idx] = billed + 1
+    prepaid = c.prepaid[idx]
+    late = ~prepaid & (rng.random(k) < 0.025 + 0.2 * shock)
+    arrears = np.where(late, np.round(bill * rng.uniform(0.3, 1.0, k), 2), 0.0)
+    topup = np.where(prepaid, np.ceil(bill * rng.uniform(0.9, 1.3, k) / 10.0) * 10.0, 0.0)
+    plan_changed = (st.change_day[idx] >= ms) & (st.change_day[idx] < ms + dim)
+    act.usage.add(
+        cust=idx, month=np.full(k, ms), voice_minutes=np.round(use.voice, 1), sms=use.sms,
+        data_mb=np.round(use.data, 1), roaming_minutes=np.round(use.roaming, 1),
+        dropped_calls=use.dropped, bill_amount=bill, arrears=arrears, topup_amount=topup,
+        plan_changed=plan_changed,
+    )  # fmt: skip
+    return bill, shock, arrears
+
+
+def _consume(
+    rng: np.random.Generator, c: Customers, idx: np.ndarray, m: int, ms: int, frac: np.ndarray
+) -> _Consumption:
+    """Voice, data (growing 3% a month), SMS (Spring Festival peak), roaming, drops."""
+    k = idx.size
     february = np.datetime64(ms, "D").astype("datetime64[M]").astype(int) % 12 == 1
     voice = c.voice_base[idx] * frac * rng.lognormal(-0.03, 0.25, k)
     data = c.data_base[idx] * frac * 1.03**m * rng.lognormal(-0.05, 0.3, k)
@@ -237,30 +279,7 @@ def _usage(
     roaming[shock_event[by_roaming]] += extra[by_roaming] / 2.86
     data[shock_event[~by_roaming]] += extra[~by_roaming] / 0.1
     dropped = rng.poisson(voice / 2.5 * (0.004 + 0.06 * c.perception[idx]))
-    fee = plans.fee[plan] + FIXED_LINE_FEE * c.has_fixed[idx]
-    fee = fee + plans.fee[c.bb_plan[idx]] * c.has_bb[idx]
-    overage = (
-        np.maximum(0.0, voice - plans.voice[plan]) * 0.15
-        + np.maximum(0.0, data - plans.data[plan]) * 0.1
-        + sms * 0.1
-        + roaming * 2.86
-    )
-    bill = np.round(fee * frac + overage, 2)
-    ema, billed = st.ema[idx], st.billed[idx]
-    shock = (billed >= 2) & (bill > 1.8 * ema) & (bill - ema > 50.0)
-    st.ema[idx] = np.where(billed == 0, bill, 0.7 * ema + 0.3 * bill)
-    st.billed[idx] = billed + 1
-    prepaid = c.prepaid[idx]
-    late = ~prepaid & (rng.random(k) < 0.025 + 0.2 * shock)
-    arrears = np.where(late, np.round(bill * rng.uniform(0.3, 1.0, k), 2), 0.0)
-    topup = np.where(prepaid, np.ceil(bill * rng.uniform(0.9, 1.3, k) / 10.0) * 10.0, 0.0)
-    plan_changed = (st.change_day[idx] >= ms) & (st.change_day[idx] < ms + dim)
-    act.usage.add(
-        cust=idx, month=np.full(k, ms), voice_minutes=np.round(voice, 1), sms=sms,
-        data_mb=np.round(data, 1), roaming_minutes=np.round(roaming, 1), dropped_calls=dropped,
-        bill_amount=bill, arrears=arrears, topup_amount=topup, plan_changed=plan_changed,
-    )  # fmt: skip
-    return bill, shock, arrears
+    return _Consumption(voice, data, sms, roaming, dropped)
 
 
 def _contacts(
