@@ -207,10 +207,9 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         for i, spec in enumerate(self.features_):
             col = X[spec.name]
             if spec.kind == "categorical":
-                codes = pd.Categorical(col.astype("string"), categories=list(spec.categories))
-                values = codes.codes.astype(np.float64)
-                values[values < 0] = np.nan
-                out[:, i] = values
+                lookup = {c: float(k) for k, c in enumerate(spec.categories)}
+                codes = col.astype("string").astype(object).map(lookup)  # unseen → NaN
+                out[:, i] = pd.to_numeric(codes, errors="coerce").to_numpy(dtype=np.float64)
             else:
                 out[:, i] = pd.to_numeric(col, errors="coerce").to_numpy(
                     dtype=np.float64, na_value=np.nan

@@ -1,0 +1,99 @@
+"""Reasons: exact TreeSHAP equals LightGBM's pred_contrib; catalogue phrasing and fallback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from weixi.analytics.churn import ChurnModel
+from weixi.analytics.churn.attribution import (
+    agreement,
+    build_path_tables,
+    exact_treeshap,
+    path_contributions,
+)
+from weixi.analytics.churn.reasons import (
+    GENERIC_ACTION,
+    AttributionMethod,
+    ReasonCatalogue,
+    ReasonTemplate,
+    default_catalogue,
+    explain,
+)
+from weixi.analytics.churn.treeshap import treeshap
+
+FAST = {"learning_rate": 0.1, "max_rounds": 60, "early_stopping_rounds": 60, "n_jobs": 1}
+
+
+@pytest.fixture(scope="module")
+def model(small_table: tuple[pd.DataFrame, np.ndarray]) -> ChurnModel:
+    X, y = small_table
+    return ChurnModel(**FAST, min_child_samples=10).fit(X, y)
+
+
+def test_vectorised_treeshap_equals_lightgbm_pred_contrib_with_missing_and_categories(
+    model: ChurnModel, small_table: tuple[pd.DataFrame, np.ndarray]
+) -> None:
+    X, _ = small_table
+    matrix = model.encode(X.iloc[:800])
+    matrix[::5, 4] = np.nan  # missing category
+    matrix[::7, 1] = np.nan
+    mine = treeshap(model.booster_, matrix, n_threads=2)
+    exact = exact_treeshap(model.booster_, matrix)
+    np.testing.assert_allclose(mine, exact, atol=2e-5)
+    assert agreement(mine, exact)["set_agreement"] == 1.0
+
+
+def test_saabas_paths_add_up_to_the_margin(
+    model: ChurnModel, small_table: tuple[pd.DataFrame, np.ndarray]
+) -> None:
+    X, _ = small_table
+    tables = build_path_tables(model.booster_)
+    contrib = path_contributions(model.booster_, model.encode(X.iloc[:300]), tables)
+    margin = model.decision_function(X.iloc[:300])
+    np.testing.assert_allclose(contrib.sum(axis=1) + tables.bias, margin, atol=1e-4)
+
+
+def test_agreement_counts_sets_and_overlap() -> None:
+    a = np.array([[3.0, 2.0, 1.0, 0.0], [3.0, 2.0, 1.0, 0.0]])
+    b = np.array([[1.0, 2.0, 3.0, 0.0], [0.0, 2.0, 1.0, 3.0]])
+    result = agreement(a, b)
+    assert result == {"set_agreement": 0.5, "mean_overlap": pytest.approx(5 / 6)}
+
+
+def test_explain_gives_top_reasons_in_both_languages_with_action_and_script(
+    model: ChurnModel, small_table: tuple[pd.DataFrame, np.ndarray]
+) -> None:
+    X, _ = small_table
+    reasons = explain(model, X.iloc[:50], k=3)
+    assert len(reasons) == 50
+    assert all(len(r) <= 3 and all(x.contribution > 0 for x in r) for r in reasons)
+    flat = [x for r in reasons for x in r]
+    calls = [x for x in flat if x.feature == "dropped_calls_per_day"]
+    assert calls, "the strongest driver should appear among the reasons"
+    assert "掉话" in calls[0].text_zh and "dropped calls" in calls[0].text_en
+    assert calls[0].action_code == "open_network_ticket"
+
+
+def test_unknown_feature_gets_generic_phrasing() -> None:
+    reason = ReasonCatalogue().render("mystery_metric", 4.0, 0.3)
+    assert "mystery_metric" in reason.text_zh and "mystery_metric" in reason.text_en
+    assert reason.action_code == GENERIC_ACTION
+
+
+def test_catalogue_is_pluggable() -> None:
+    catalogue = default_catalogue()
+    catalogue.register(
+        "roaming_days", ReasonTemplate("漫游{value}天", "{value} days roaming", "a", "s")
+    )
+    reason = catalogue.render("roaming_days", 12.0, 0.2)
+    assert reason.text_zh == "漫游12天" and reason.text_en == "12 days roaming"
+
+
+def test_path_method_is_available_for_comparison(
+    model: ChurnModel, small_table: tuple[pd.DataFrame, np.ndarray]
+) -> None:
+    X, _ = small_table
+    reasons = explain(model, X.iloc[:5], method=AttributionMethod.PATH)
+    assert len(reasons) == 5
