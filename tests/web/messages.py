@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from weixi.web.console.i18n import LABELS
+from weixi.web.console.i18n import LABELS, ROLE_INTROS, STORED_PHRASES
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "weixi" / "web"
 CALL = re.compile(r"""(?:\b_|\bN_|\bgettext)\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
@@ -19,4 +19,6 @@ def message_ids() -> set[str]:
             ids.add(match.group(1) if match.group(1) is not None else match.group(2))
     for group in LABELS.values():
         ids.update(group.values())
+    ids.update(ROLE_INTROS.values())
+    ids.update(STORED_PHRASES)
     return ids

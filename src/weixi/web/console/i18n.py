@@ -71,6 +71,11 @@ class Translator:
             text = msgid
         return text.format(**values) if values else text
 
+    def stored(self, text: str) -> str:
+        """Stored text (a history reason): translated when it is one of the services' fixed
+        phrases in :data:`STORED_PHRASES`, otherwise shown as written."""
+        return self.gettext(text) if text in STORED_PHRASES else text
+
     def label(self, group: str, value: str | None) -> str:
         """A translated label for an enum value (status, kind, role …); unknown values as-is."""
         if value is None:
@@ -113,7 +118,28 @@ class Translator:
         return format_timedelta(abs(value), threshold=1.5, locale=self._babel)
 
 
+#: Fixed phrases the work-order services write into history reasons (English in storage).
+STORED_PHRASES = frozenset(
+    {
+        "accepted",
+        "customer answered; clock resumed",
+        "reopened to its last handler",
+        "resolution deadline passed",
+        "waiting for customer",
+    }
+)
+
 _DATETIME = {"medium": "yyyy-MM-dd HH:mm", "short": "MM-dd HH:mm", "long": "yyyy-MM-dd HH:mm:ss"}
+
+#: Role-specific introductions on the home page.
+ROLE_INTROS = {
+    "account_manager": "Your customers' warning and care orders, with their callback scripts.",
+    "hall_agent": "Log contacts and complaints; you own what you log until it is closed.",
+    "hotline_agent": "Log contacts and complaints; you own what you log until it is closed.",
+    "department_handler": "Orders dispatched to your department's queue.",
+    "supervisor": "Queues, SLA breaches and escalations in your area.",
+    "admin": "Staff, dispatch rules, SLA policies, tier rules and callback scripts.",
+}
 
 #: English labels of stored enum values, by group; the catalogues translate them.
 LABELS: dict[str, dict[str, str]] = {

@@ -12,7 +12,7 @@ from weixi.auth.service import authenticate
 from weixi.errors import Unauthenticated
 from weixi.notifications.models import Notification
 from weixi.web.console import csrf, queries
-from weixi.web.console.i18n import normalise
+from weixi.web.console.i18n import ROLE_INTROS, normalise
 from weixi.web.console.rendering import LANG_COOKIE, Csrf, Viewer, redirect, render
 from weixi.web.deps import Uow
 
@@ -101,6 +101,7 @@ def home(request: Request, actor: Viewer, uow: Uow) -> HTMLResponse:
         recent=recent,
         unit=unit,
         unread=queries.unread_count(uow.session, actor),
+        intro=ROLE_INTROS[actor.role.value],
     )
 
 
