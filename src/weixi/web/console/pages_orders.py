@@ -36,10 +36,14 @@ def my_work(
     kind: str = "",
     phone: str = "",
     sort: str = "due",
-    area: bool = False,
+    area: bool | None = None,
     page: int = 1,
 ) -> HTMLResponse:
-    f = queries.WorkFilter(status=status, kind=kind, phone=phone, sort=sort, area=area, page=page)
+    """Supervisors start on their whole area; everyone else on their own work."""
+    whole_area = actor.is_supervisor if area is None else area
+    f = queries.WorkFilter(
+        status=status, kind=kind, phone=phone, sort=sort, area=whole_area, page=page
+    )
     rows = queries.work_list(uow.session, actor, f)
     more = len(rows) > f.limit
     rows = rows[: f.limit]
