@@ -131,6 +131,11 @@ def test_an_account_manager_works_a_warning_order_through_a_callback_to_closure(
     assert "近三月通话量下降60%" in page.text  # the warning's reasons
     token = csrf_of(client, f"/console/orders/{oid}")
     client.post(f"/console/orders/{oid}/accept", data={"csrf_token": token})
+    noted = client.post(
+        f"/console/orders/{oid}/note", data={"csrf_token": token, "reason": "客户晚上方便接电话"}
+    )
+    assert "备注已添加" in noted.text
+    assert "客户晚上方便接电话" in noted.text
     answers = "{}"
     for qid, value in (("reason", "price"), ("offer_accepted", "yes"), ("score", "5")):
         r = client.post(

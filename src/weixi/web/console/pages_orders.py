@@ -111,7 +111,9 @@ def order_page(request: Request, order_id: int, actor: Viewer, uow: Uow) -> HTML
     customer = session.get(Customer, order.customer_id) if order.customer_id else None
     history = repository.history(session, order.id)
     records = queries.callbacks(session, order.id)
+    notes = queries.notes(session, order.id)
     people = [h.actor_id for h in history] + [r.staff_id for r in records]
+    people += [n.author_id for n in notes]
     people += [order.handler_id, order.first_contact_owner_id, order.last_handler_id]
     return render(
         request,
@@ -123,7 +125,7 @@ def order_page(request: Request, order_id: int, actor: Viewer, uow: Uow) -> HTML
         history=history,
         records=records,
         escalations=repository.escalations(session, order.id),
-        notes=queries.notes(session, order.id),
+        notes=notes,
         names=queries.staff_names(session, people),
         units=queries.unit_names(session, [order.pool_unit_id, order.county_id]),
         actions=[a.value for a in allowed_actions(actor, order)],
