@@ -44,7 +44,7 @@ STEPS = [
 @pytest.fixture(scope="module")
 def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("export")
-    generate(SynthConfig(customers=1500, months=6, seed=11, workers=1), out)
+    generate(SynthConfig(customers=800, months=5, seed=11, workers=1), out)
     return out
 
 
