@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+ASSETS := src/weixi/web/static/vendor/echarts.min.js
 
 .PHONY: demo test lint typecheck bench clean
 
@@ -12,10 +13,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev,spark]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# ECharts and htmx from the npm registry, copied into the package (never a CDN at run time).
+$(ASSETS): package.json
+	bash scripts/build-assets.sh
+
+demo: $(STAMP) $(ASSETS)
 	$(VENV)/bin/weixi demo
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	@bash scripts/ensure-test-services.sh
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
