@@ -180,3 +180,26 @@ def test_time_split_trains_only_on_labels_closed_before_validation() -> None:
     assert split.train_periods == ("2026-01", "2026-02", "2026-03")
     assert split.train_index.tolist() == [0, 1, 2]  # row 5 is after its customer churned
     assert split.valid_index.tolist() == [4]
+
+
+def test_cli_train_then_evaluate_a_csv_with_a_toml_mapping(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from weixi.cli.model import app
+
+    X, y = churn_table(rows=1200, seed=5)
+    X.assign(customer=[f"c{i}" for i in range(len(X))], churned=y).to_csv(
+        tmp_path / "t.csv", index=False
+    )
+    (tmp_path / "m.toml").write_text(
+        'label_column = "churned"\nchurn_values = [1]\nid_column = "customer"\n'
+        'revenue_columns = ["tenure_months"]\n'
+    )
+    runner = CliRunner()
+    args = [str(tmp_path / "t.csv"), "--mapping", str(tmp_path / "m.toml")]
+    trained = runner.invoke(app, ["train", *args, "--out", str(tmp_path / "model")])
+    assert trained.exit_code == 0, trained.output
+    assert (tmp_path / "model" / "metadata.json").exists()
+    evaluated = runner.invoke(app, ["evaluate", *args, "--model", str(tmp_path / "model")])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert '"auc"' in evaluated.output and '"expected"' in evaluated.output

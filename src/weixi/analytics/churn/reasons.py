@@ -141,6 +141,7 @@ def explain(
     contrib = contributions(model, X, method=method)
     best = top_k(contrib, k)
     names = [str(n) for n in model.feature_names_in_]
+    columns = [X[name].to_numpy(dtype=object) for name in names]  # no per-row pandas access
     out: list[list[Reason]] = []
     for row, idx in enumerate(best):
         reasons = []
@@ -148,7 +149,7 @@ def explain(
             value = float(contrib[row, j])
             if value <= 0.0:
                 break
-            reasons.append(catalogue.render(names[j], X.iloc[row][names[j]], value))
+            reasons.append(catalogue.render(names[j], columns[j][row], value))
         out.append(reasons)
     return out
 
