@@ -97,3 +97,20 @@ def test_path_method_is_available_for_comparison(
     X, _ = small_table
     reasons = explain(model, X.iloc[:5], method=AttributionMethod.PATH)
     assert len(reasons) == 5
+
+
+def test_leaves_too_deep_for_a_table_are_computed_per_row_exactly(
+    model: ChurnModel,
+    small_table: tuple[pd.DataFrame, np.ndarray],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from weixi.analytics.churn import treeshap as module
+
+    monkeypatch.setattr(module, "MAX_TABLE_DEPTH", 2)
+    X, _ = small_table
+    matrix = model.encode(X.iloc[:200])
+    np.testing.assert_allclose(
+        treeshap(model.booster_, matrix, n_threads=1),
+        exact_treeshap(model.booster_, matrix),
+        atol=2e-5,
+    )
