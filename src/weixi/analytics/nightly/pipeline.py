@@ -220,12 +220,19 @@ class _Steps:
             "code", pa.array(need.index.astype(str).to_numpy())
         )
         pq.write_table(table, ctx.path("assignments.parquet"))
+        # Who is left without a manager, per county, most valuable first: capacity is short
+        # there, and nobody was overfilled to hide it.
+        pq.write_table(result.shortfall, ctx.path("shortfall.parquet"))
+        pq.write_table(result.county_load, ctx.path("county_load.parquet"))
         summary = result.summary
+        short = result.shortfall.column("county_id").to_pylist()
         return {
             "customers": len(need),
             "assigned": summary.assigned,
             "moved": summary.moved,
             "unassigned": summary.unassigned,
+            "gap": summary.gap,
+            "shortfall_by_county": {str(c): short.count(c) for c in sorted(set(short))},
         }
 
     def warnings(self, ctx: RunContext) -> dict[str, Any]:
