@@ -80,37 +80,48 @@ def _assert_same(left: Path, right: Path) -> None:
                 assert value == other, (cid, name, value, other)
 
 
-def _run_all(engine: Engine, directory: Path, as_of: dt.date, base: Path) -> dict[str, Path]:
-    """Every step on one engine; tiers and stages read that engine's own features."""
-    features = compute_features(engine, directory, as_of, base / "features", buckets=3)
-    scores = base / "scores"
-    scores.mkdir()
-    ids = pq.read_table(features, columns=["customer_id"]).column("customer_id").to_pylist()
-    probability = [(zlib.crc32(cid.encode()) % 1000) / 1000 for cid in sorted(ids)]
-    pq.write_table(
-        pa.table({"customer_id": sorted(ids), "churn_probability": probability}),
-        scores / "part-0.parquet",
-    )
-    stages = assign_stages(engine, directory, features, as_of, base / "stages", scores_dir=scores)
-    tiers = assign_tiers(engine, features, base / "tiers")
-    later = as_of + dt.timedelta(days=40)
+def _write_scores(features: Path, scores: Path) -> Path:
+    """Deterministic pseudo churn probabilities for every featured customer."""
+    ids = sorted(pq.read_table(features, columns=["customer_id"]).column("customer_id").to_pylist())
+    probability = [(zlib.crc32(cid.encode()) % 1000) / 1000 for cid in ids]
+    scores.mkdir(parents=True)
+    pq.write_table(pa.table({"customer_id": ids, "churn_probability": probability}),
+                   scores / "part-0.parquet")  # fmt: skip
+    return scores
+
+
+def _run_steps(
+    engine: Engine, directory: Path, base: Path, *, scores: Path, previous: dict[str, Path]
+) -> dict[str, Path]:
+    """Every step on one engine; tiers and stages read that engine's own features and the
+    previous night's tiers/stages (40 days earlier)."""
+    features = compute_features(engine, directory, AS_OF, base / "features", buckets=3)
+    later = AS_OF + dt.timedelta(days=40)
     return {
         "features": features,
-        "labels": build_labels(engine, directory, as_of, base / "labels"),
-        "tiers": tiers,
-        "tiers_next": assign_tiers(engine, features, base / "tiers_next", previous_dir=tiers),
-        "stages": stages,
-        "stages_next": assign_stages(
-            engine, directory, features, later, base / "stages_next", previous_dir=stages
+        "labels": build_labels(engine, directory, AS_OF, base / "labels"),
+        "tiers": assign_tiers(engine, features, base / "tiers", previous_dir=previous["tiers"]),
+        "stages": assign_stages(
+            engine, directory, features, later, base / "stages",
+            scores_dir=scores, previous_dir=previous["stages"],
         ),
-    }
+    }  # fmt: skip
 
 
 def test_every_step_gives_equal_results_on_duckdb_and_spark(
     data: Path, duck: DuckDBEngine, spark_engine: Engine, tmp_path: Path
 ) -> None:
-    on_duck = _run_all(duck, data, AS_OF, tmp_path / "duck")
-    on_spark = _run_all(spark_engine, data, AS_OF, tmp_path / "spark")
+    # The previous night, on DuckDB only (a Spark job costs seconds even on tiny data).
+    first = compute_features(duck, data, AS_OF, tmp_path / "first" / "features", buckets=2)
+    scores = _write_scores(first, tmp_path / "scores")
+    previous = {
+        "tiers": assign_tiers(duck, first, tmp_path / "first" / "tiers"),
+        "stages": assign_stages(
+            duck, data, first, AS_OF, tmp_path / "first" / "stages", scores_dir=scores
+        ),
+    }
+    on_duck = _run_steps(duck, data, tmp_path / "duck", scores=scores, previous=previous)
+    on_spark = _run_steps(spark_engine, data, tmp_path / "spark", scores=scores, previous=previous)
     for step, path in on_duck.items():
         _assert_same(path, on_spark[step])
     spark_features = _rows(on_spark["features"])
@@ -119,5 +130,7 @@ def test_every_step_gives_equal_results_on_duckdb_and_spark(
         got = spark_features["C1"][name]
         assert got == pytest.approx(want, rel=1e-12) if isinstance(want, float) else got == want
     assert spark_features["C2"]["net_drop_rate"] is None
-    stages = {row["stage"] for row in _rows(on_spark["stages"]).values()}
-    assert {"warning", "stable", "churned", "onboarding"} <= stages
+    stages = _rows(on_spark["stages"]).values()
+    assert {"warning", "stable", "churned", "onboarding"} <= {row["stage"] for row in stages}
+    assert any(row["entered"] for row in stages)
+    assert all(row["previous_tier"] for row in _rows(on_spark["tiers"]).values())
