@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from weixi.callbacks.models import CallbackRecord
 from weixi.errors import Forbidden, NotFound
 from weixi.org.actor import Actor
 from weixi.web.console import charts, dashboard
@@ -16,12 +19,44 @@ from weixi.web.console.i18n import Translator
 from weixi.web.console.rendering import Viewer, render, translator
 from weixi.web.console.xlsx import XLSX_TYPE, workbook_bytes
 from weixi.web.deps import Uow
+from weixi.workorders.models import WorkOrderHistory
 
 router = APIRouter()
 
 
 def _tables(session: Session, actor: Actor, area: Area, request: Request) -> list[Table]:
+    """The area's tables, computed once per change of the data (see :func:`_data_mark`)."""
     now = request.app.state.clock.now()
+    key = (actor.staff_id, area.level, area.unit.id, *_data_mark(session, now))
+    cache: dict[tuple[object, ...], list[Table]] = _cache(request)
+    if key not in cache:
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        cache[key] = _compute(session, actor, area, now)
+    return cache[key]
+
+
+#: Dashboards kept per app; the key changes whenever an order, callback or minute changes.
+CACHE_SIZE = 256
+
+
+def _cache(request: Request) -> dict[tuple[object, ...], list[Table]]:
+    state = request.app.state
+    if getattr(state, "dashboard_cache", None) is None:
+        state.dashboard_cache = {}
+    return state.dashboard_cache
+
+
+def _data_mark(session: Session, now: datetime) -> tuple[object, ...]:
+    """Changes whenever the figures may: every order change appends a history row (the
+    history is append-only), callbacks add records, and the nightly customer updates are
+    picked up within the minute."""
+    history = session.scalar(select(func.max(WorkOrderHistory.id)))
+    callbacks = session.scalar(select(func.max(CallbackRecord.id)))
+    return (history, callbacks, now.replace(second=0, microsecond=0))
+
+
+def _compute(session: Session, actor: Actor, area: Area, now: datetime) -> list[Table]:
     tables = [
         dashboard.queue_table(session, actor, area),
         dashboard.sla_table(session, actor, area, now),
