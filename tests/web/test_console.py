@@ -246,3 +246,27 @@ def test_customer_numbers_stay_whole_in_storage(console: Console) -> None:
     with console.factory() as s:
         phones = s.scalars(select(Customer.phone)).all()
     assert all(PHONE.fullmatch(p) for p in phones)
+
+
+def test_an_administrator_deactivates_a_staff_member_who_then_cannot_log_in(
+    console: Console,
+) -> None:
+    client = console.login("admin")
+    staff_id = console.province.staff["JN-LX-am2"].id
+    token = csrf_of(client, "/console/admin/staff")
+    r = client.post(
+        f"/console/admin/staff/{staff_id}/active", data={"csrf_token": token, "active": "false"}
+    )
+    assert "员工已停用" in r.text
+    other = console.login("admin")
+    other.cookies.clear()
+    token = csrf_of(other, "/console/login")
+    refused = other.post(
+        "/console/login",
+        data={"login": "JN-LX-am2", "password": "correct-horse-9", "csrf_token": token},
+    )
+    assert refused.status_code == 401
+
+
+def test_only_administrators_reach_administration(console: Console) -> None:
+    assert console.login("JN-sup").get("/console/admin/staff").status_code == 403
