@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # ECharts and htmx from the npm registry, copied into the package (never a CDN at run time).
-$(ASSETS): package.json
+$(ASSETS): package.json package-lock.json
 	bash scripts/build-assets.sh
 
 demo: $(STAMP) $(ASSETS)

@@ -13,7 +13,7 @@ need() { # what, check-command
 # Debian's chromium for the browser tests (never a Playwright browser download).
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   echo "ensure-test-services: installing Debian's chromium" >&2
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || true
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || true
 fi
 # PostgreSQL at 127.0.0.1:5432: start the machine's cluster if it is installed but stopped.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && command -v pg_ctlcluster >/dev/null; then

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import dispose_and_drop, migrated_url
 
@@ -22,6 +22,7 @@ from weixi.customers.importer import import_customers, import_products
 from weixi.customers.models import Customer, CustomerEvent
 from weixi.db.session import make_engine, make_session_factory
 from weixi.org.importer import import_org_units, import_staff
+from weixi.org.models import Staff
 from weixi.synth.generate import generate
 from weixi.synth.world import SynthConfig
 from weixi.workorders.models import WorkOrder
@@ -188,4 +189,56 @@ def test_rerunning_a_finished_night_creates_no_second_order(
         marker.unlink()  # forget everything: every step runs again
     _run(factory, export, tmp_path, models=models)
     assert _state(factory) == reference
+    dispose_and_drop(engine)
+
+
+def test_a_manager_who_leaves_has_the_portfolio_reassigned_with_handover_orders(
+    export: Path,
+    models: Path,
+    backend: str,
+    tmp_path: Path,
+) -> None:
+    factory, engine = _database(backend, tmp_path, "leaver", export)
+    _run(factory, export, tmp_path, models=models)
+    with factory() as s:
+        leaver, portfolio = s.execute(
+            select(Customer.account_manager_id, func.count())
+            .where(Customer.account_manager_id.is_not(None))
+            .group_by(Customer.account_manager_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+        s.execute(update(Staff).where(Staff.id == leaver).values(active=False))
+        s.commit()
+    engine_ = make_analytics_engine("duckdb")
+    cfg = NightlyConfig(
+        as_of=AS_OF,
+        data_dir=export,
+        var_dir=tmp_path,
+        engine=engine_,
+        session_factory=factory,
+        clock=FixedClock(utc(2011, 1, 1, 2)),
+        buckets=2,
+        managers_only=True,
+        runs_name="assign-runs",
+    )
+    run_steps(build_steps(cfg), RunContext(cfg.run_dir))
+    engine_.close()
+    with factory() as s:
+        left_with_leaver = s.scalar(
+            select(func.count()).select_from(Customer).where(Customer.account_manager_id == leaver)
+        )
+        handovers = s.scalar(
+            select(func.count())
+            .select_from(WorkOrder)
+            .where(WorkOrder.kind == "handover", WorkOrder.source_key.like("%handover%"))
+        )
+        moves = s.scalar(
+            select(func.count())
+            .select_from(CustomerEvent)
+            .where(CustomerEvent.kind == "manager", CustomerEvent.old_value == str(leaver))
+        )
+    assert portfolio > 0
+    assert left_with_leaver == 0
+    assert moves == portfolio and handovers >= portfolio
     dispose_and_drop(engine)

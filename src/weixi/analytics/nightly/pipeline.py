@@ -219,7 +219,10 @@ class _Steps:
         table = result.assignments.append_column(
             "code", pa.array(need.index.astype(str).to_numpy())
         )
-        pq.write_table(table, ctx.path("assignments.parquet"))
+        released = _released(frame, need)
+        pq.write_table(
+            pa.concat_tables([table, released.cast(table.schema)]), ctx.path("assignments.parquet")
+        )
         # Who is left without a manager, per county, most valuable first: capacity is short
         # there, and nobody was overfilled to hide it.
         pq.write_table(result.shortfall, ctx.path("shortfall.parquet"))
@@ -353,8 +356,10 @@ def _with_new_values(f: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     f["reasons"] = f["reasons"].map(lambda r: json.loads(r) if isinstance(r, str) else None)
     f["new_scored_on"] = as_of
     f["new_control_group"] = f["control"].fillna(False).astype(bool) | f["db_control"].astype(bool)
+    # No row: not considered tonight, keep the stored manager; NO_MANAGER: none any more.
     assigned = f["assigned_manager"].astype("Int64")
-    f["new_account_manager_id"] = assigned.where(assigned.notna(), f["db_manager"])
+    kept = assigned.where(assigned.notna(), f["db_manager"])
+    f["new_account_manager_id"] = kept.where(kept != NO_MANAGER, pd.NA)
     f["manager_changed"] = f["manager_changed"].fillna(False).astype(bool) & dbio.differs(
         f["db_manager"], f["new_account_manager_id"]
     )
@@ -388,8 +393,24 @@ def _assignments(ctx: RunContext) -> pd.DataFrame:
             "reason": "assign_reason",
         }
     )
-    t["assigned_manager"] = t["assigned_manager"].where(t["assigned_manager"] != NO_MANAGER)
     return t.set_index("code")
+
+
+def _released(frame: pd.DataFrame, need: pd.DataFrame) -> pa.Table:
+    """Customers who hold a manager but no longer need one (tier dropped, or left us)."""
+    gone = frame[frame["db_manager"].notna() & ~frame.index.isin(need.index)]
+    n = len(gone)
+    return pa.table(
+        {
+            "customer_id": gone["id"].to_numpy(dtype="int64"),
+            "previous_manager_id": gone["db_manager"].to_numpy(dtype="int64"),
+            "manager_id": [NO_MANAGER] * n,
+            "changed": [True] * n,
+            "reason": ["released: no longer in a tier with a dedicated manager"] * n,
+            "reason_flags": [0] * n,
+            "code": gone.index.astype(str).to_numpy(),
+        }
+    )
 
 
 def _customers(need: pd.DataFrame, skill_names: tuple[str, ...]) -> Customers:
