@@ -15,8 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.seed import seed_province
 from tests.conftest import fresh_pg_database
+
+from benchmarks.seed import seed_province
 from weixi.clock import utc
 from weixi.db.migrate import upgrade
 from weixi.db.session import make_engine, make_session_factory
@@ -33,12 +34,20 @@ def run(backend: str, n: int, tmp: Path) -> tuple[float, float]:
         p = seed_province(s, customers_per_county=1, password_hash="-")
         s.commit()
         c = p.customers["JN-LX-0"]
-        specs = [OrderSpec(source_key=f"2026-03-01:warning:{i}", kind="warning", title="预警",
-                           customer_id=c.id, county_id=c.county_id, city_id=c.city_id,
-                           tier="gold", account_manager_id=None if i % 3 else
-                           p.staff["JN-LX-am1"].id,
-                           reasons=[{"feature": "bill_vs_avg_6m", "text_zh": "账单上涨80%"}])
-                 for i in range(n)]
+        specs = [
+            OrderSpec(
+                source_key=f"2026-03-01:warning:{i}",
+                kind="warning",
+                title="预警",
+                customer_id=c.id,
+                county_id=c.county_id,
+                city_id=c.city_id,
+                tier="gold",
+                account_manager_id=None if i % 3 else p.staff["JN-LX-am1"].id,
+                reasons=[{"feature": "bill_vs_avg_6m", "text_zh": "账单上涨80%"}],
+            )
+            for i in range(n)
+        ]
     timings = []
     for _ in range(2):
         with factory() as s:
@@ -56,11 +65,13 @@ def main() -> None:
     ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     a = ap.parse_args()
     print(f"# {platform.machine()}, {os.cpu_count()} cores, {a.orders:,} orders")
-    for b in (["sqlite", "postgresql"] if a.backend == "both" else [a.backend]):
+    for b in ["sqlite", "postgresql"] if a.backend == "both" else [a.backend]:
         with tempfile.TemporaryDirectory() as tmp:
             first, again = run(b, a.orders, Path(tmp))
-        print(f"{b:10} create {first:6.1f} s ({a.orders / first:8,.0f} orders/s)   "
-              f"rerun (all exist) {again:5.1f} s")
+        print(
+            f"{b:10} create {first:6.1f} s ({a.orders / first:8,.0f} orders/s)   "
+            f"rerun (all exist) {again:5.1f} s"
+        )
 
 
 if __name__ == "__main__":

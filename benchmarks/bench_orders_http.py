@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 import httpx
+from tests.conftest import fresh_pg_database
 
 from benchmarks.seed import seed_province
-from tests.conftest import fresh_pg_database
 from weixi.auth.service import hash_password
 from weixi.db.migrate import upgrade
 from weixi.db.session import make_engine, make_session_factory
@@ -54,8 +54,9 @@ async def _token(client: httpx.AsyncClient, login: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
-async def _lifecycle(client: httpx.AsyncClient, h: dict[str, dict[str, str]], cid: int,
-                     lat: list[float]) -> None:
+async def _lifecycle(
+    client: httpx.AsyncClient, h: dict[str, dict[str, str]], cid: int, lat: list[float]
+) -> None:
     async def call(method: str, url: str, who: str, body: object = None) -> httpx.Response:
         t0 = time.perf_counter()
         r = await client.request(method, url, json=body, headers=h[who])
@@ -63,22 +64,33 @@ async def _lifecycle(client: httpx.AsyncClient, h: dict[str, dict[str, str]], ci
         r.raise_for_status()
         return r
 
-    order = (await call("POST", "/api/v1/orders", "agent", {
-        "kind": "complaint", "customer_id": cid, "category": "network", "title": "bench"})).json()
+    order = (
+        await call(
+            "POST",
+            "/api/v1/orders",
+            "agent",
+            {"kind": "complaint", "customer_id": cid, "category": "network", "title": "bench"},
+        )
+    ).json()
     oid = order["id"]
-    handler = "net" if order["handler_id"] else "net"
-    await call("POST", f"/api/v1/orders/{oid}/accept", handler)
-    await call("POST", f"/api/v1/orders/{oid}/resolve", handler, {"resolution": "fixed"})
-    await call("POST", f"/api/v1/orders/{oid}/callbacks", "agent", {
-        "reached": True, "answers": {"resolved": True, "handling": 5, "attitude": 5}})
+    await call("POST", f"/api/v1/orders/{oid}/accept", "net")
+    await call("POST", f"/api/v1/orders/{oid}/resolve", "net", {"resolution": "fixed"})
+    await call(
+        "POST",
+        f"/api/v1/orders/{oid}/callbacks",
+        "agent",
+        {"reached": True, "answers": {"resolved": True, "handling": 5, "attitude": 5}},
+    )
     await call("GET", f"/api/v1/orders/{oid}", "agent")
 
 
 async def _drive(base: str, seconds: float, concurrency: int, customers: list[int]) -> dict:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        h = {"agent": await _token(client, "JN-LX-agent"),
-             "net": await _token(client, "JN-LX-network-h")}
+        h = {
+            "agent": await _token(client, "JN-LX-agent"),
+            "net": await _token(client, "JN-LX-network-h"),
+        }
         lat: list[float] = []
         deadline = time.perf_counter() + seconds
         started = time.perf_counter()
@@ -93,8 +105,14 @@ async def _drive(base: str, seconds: float, concurrency: int, customers: list[in
         done = sum(await asyncio.gather(*(worker(i) for i in range(concurrency))))
         wall = time.perf_counter() - started
     q = statistics.quantiles(lat, n=100)
-    return {"lifecycles": done, "requests": len(lat), "rps": len(lat) / wall,
-            "p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000, "p99_ms": q[98] * 1000}
+    return {
+        "lifecycles": done,
+        "requests": len(lat),
+        "rps": len(lat) / wall,
+        "p50_ms": q[49] * 1000,
+        "p95_ms": q[94] * 1000,
+        "p99_ms": q[98] * 1000,
+    }
 
 
 def run(backend: str, seconds: float, concurrency: int, workers: int) -> dict:
@@ -103,18 +121,40 @@ def run(backend: str, seconds: float, concurrency: int, workers: int) -> dict:
         port = _free_port()
         env = {**os.environ, "WEIXI_DATABASE_URL": url, "WEIXI_NOTIFIER": "log"}
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "weixi.web.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-             "--log-level", "warning", "--no-access-log"], env=env)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "weixi.web.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_ready(base)
             engine = make_engine(url)
             with engine.connect() as c:
                 from sqlalchemy import text
-                ids = [r[0] for r in c.execute(text(
-                    "select c.id from customers c join org_units u on u.id = c.county_id "
-                    "where u.code = 'JN-LX'"))]
+
+                ids = [
+                    r[0]
+                    for r in c.execute(
+                        text(
+                            "select c.id from customers c join org_units u on u.id = c.county_id "
+                            "where u.code = 'JN-LX'"
+                        )
+                    )
+                ]
             engine.dispose()
             return asyncio.run(_drive(base, seconds, concurrency, ids))
         finally:
@@ -143,9 +183,11 @@ def main() -> None:
     backends = ["sqlite", "postgresql"] if a.backend == "both" else [a.backend]
     for b in backends:
         r = run(b, a.seconds, a.concurrency, a.workers)
-        print(f"{b:10} {r['rps']:7.1f} req/s  p50 {r['p50_ms']:.1f} ms  p95 {r['p95_ms']:.1f} ms"
-              f"  p99 {r['p99_ms']:.1f} ms  ({r['requests']} requests, {r['lifecycles']} "
-              f"lifecycles, {a.concurrency} clients, {a.workers} server workers)")
+        print(
+            f"{b:10} {r['rps']:7.1f} req/s  p50 {r['p50_ms']:.1f} ms  p95 {r['p95_ms']:.1f} ms"
+            f"  p99 {r['p99_ms']:.1f} ms  ({r['requests']} requests, {r['lifecycles']} "
+            f"lifecycles, {a.concurrency} clients, {a.workers} server workers)"
+        )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
-
 from tests.factories import Province, add_customer, build_province
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from weixi.analytics.engines import make_engine as make_analytics_engine
@@ -116,31 +116,26 @@ def _logins(session: Session) -> list[DemoLogin]:
         else session.scalars(select(OrgUnit).where(OrgUnit.kind == "county")).first()
     )
     assert county is not None
-    picks = [
-        (
-            "account manager 客户经理",
-            Staff.role == Role.ACCOUNT_MANAGER,
-            Staff.county_id == county.id,
-        ),
-        ("hall agent 营业厅", Staff.role == Role.HALL_AGENT, Staff.county_id == county.id),
-        ("hotline agent 10010", Staff.role == Role.HOTLINE_AGENT, Staff.seat == Seat.ORDINARY),
-        (
-            "network department 网络部",
-            Staff.role == Role.DEPARTMENT_HANDLER,
-            Staff.county_id == county.id,
-        ),
-        ("county supervisor 县级主管", Staff.role == Role.SUPERVISOR, Staff.county_id == county.id),
+    in_county = Staff.county_id == county.id
+    picks: list[tuple[str, list[ColumnElement[bool]]]] = [
+        ("account manager 客户经理", [Staff.role == Role.ACCOUNT_MANAGER, in_county]),
+        ("hall agent 营业厅", [Staff.role == Role.HALL_AGENT, in_county]),
+        ("hotline agent 10010", [Staff.role == Role.HOTLINE_AGENT, Staff.seat == Seat.ORDINARY]),
+        ("network department 网络部", [Staff.role == Role.DEPARTMENT_HANDLER, in_county]),
+        ("county supervisor 县级主管", [Staff.role == Role.SUPERVISOR, in_county]),
         (
             "city supervisor 市级主管",
-            Staff.role == Role.SUPERVISOR,
-            Staff.city_id == county.city_id,
-            Staff.county_id.is_(None),
+            [
+                Staff.role == Role.SUPERVISOR,
+                Staff.city_id == county.city_id,
+                Staff.county_id.is_(None),
+            ],
         ),
-        ("province supervisor 省级主管", Staff.role == Role.SUPERVISOR, Staff.city_id.is_(None)),
-        ("administrator 管理员", Staff.role == Role.ADMIN),
+        ("province supervisor 省级主管", [Staff.role == Role.SUPERVISOR, Staff.city_id.is_(None)]),
+        ("administrator 管理员", [Staff.role == Role.ADMIN]),
     ]
     out = []
-    for label, *where in picks:
+    for label, where in picks:
         stmt = select(Staff).where(*where)
         if label.startswith("account manager"):
             stmt = (

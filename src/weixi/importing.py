@@ -176,22 +176,10 @@ def _upsert(session: Session, model: Any, key: str, rows: list[Row], report: Imp
     if not rows:
         return
     key_col = getattr(model, key)
-    existing = (
-        dict(
-            session.execute(
-                select(key_col, model.id, model.row_hash).where(key_col.in_([r[key] for r in rows]))
-            )
-            .tuples()
-            .all()
-        )
-        if False
-        else {
-            k: (i, h)
-            for k, i, h in session.execute(
-                select(key_col, model.id, model.row_hash).where(key_col.in_([r[key] for r in rows]))
-            ).all()
-        }
-    )
+    existing: dict[str, tuple[int, str]] = {}
+    for part in chunked([r[key] for r in rows]):
+        found = session.execute(select(key_col, model.id, model.row_hash).where(key_col.in_(part)))
+        existing.update({k: (i, h) for k, i, h in found.all()})
     new = [r for r in rows if r[key] not in existing]
     changed = [
         {**r, "_id": existing[r[key]][0]}

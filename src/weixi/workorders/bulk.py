@@ -65,9 +65,9 @@ def create_orders_bulk(
             continue
         # Core executemany (not the ORM's bulk path): one multi-row statement per batch.
         conn = session.connection()
-        conn.execute(insert(WorkOrder.__table__), rows)
+        conn.execute(insert(WorkOrder), rows)
         ids = _ids_by_key(session, [str(r["source_key"]) for r in rows])
-        conn.execute(insert(WorkOrderHistory.__table__), list(_history(ids, rows, now)))
+        conn.execute(insert(WorkOrderHistory), list(_history(ids, rows, now)))
         result.created += len(ids)
         for row in rows:
             county = int(row["county_id"])  # type: ignore[call-overload]

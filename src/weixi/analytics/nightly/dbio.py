@@ -185,7 +185,7 @@ def _events(chunk: pd.DataFrame, as_of: dt.date, now: datetime) -> Iterator[dict
                 "kind": kind,
                 "old_value": _str(getattr(r, old)),
                 "new_value": _str(getattr(r, new)),
-                "rule": _str(getattr(r, rule))[:120] if _str(getattr(r, rule)) else None,
+                "rule": (_str(getattr(r, rule)) or "")[:120] or None,
                 "as_of": as_of,
                 "at": now,
             }
