@@ -29,6 +29,11 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from weixi.org.roles import Role as StaffRole
+from weixi.org.roles import Seat
+from weixi.org.roles import UnitKind as OrgUnitKind
+from weixi.workorders.kinds import Department
+
 TRUTH_DIR = "_truth"
 """Sub-directory of an export directory for ground truth, which importers never read."""
 
@@ -70,41 +75,9 @@ class Check(StrEnum):
 # --- Value sets -------------------------------------------------------------------------
 
 
-class OrgUnitKind(StrEnum):
-    PROVINCE = "province"
-    CITY = "city"
-    COUNTY = "county"
-    HALL = "hall"
-    HOTLINE_CENTRE = "hotline_centre"
-    AM_TEAM = "am_team"
-    DEPARTMENT = "department"
-
-
-class Department(StrEnum):
-    NETWORK = "network"
-    BILLING = "billing"
-    MARKETING = "marketing"
-    IT = "it"
-    FIXED_LINE = "fixed_line"
-
-
 class HallKind(StrEnum):
     STANDARD = "standard"
     PARTNER = "partner"
-
-
-class StaffRole(StrEnum):
-    ACCOUNT_MANAGER = "account_manager"
-    HALL_AGENT = "hall_agent"
-    HOTLINE_AGENT = "hotline_agent"
-    SUPERVISOR = "supervisor"
-    DEPARTMENT_HANDLER = "department_handler"
-    ADMIN = "admin"
-
-
-class Seat(StrEnum):
-    ORDINARY = "ordinary"
-    EXPERT = "expert"
 
 
 class Skill(StrEnum):

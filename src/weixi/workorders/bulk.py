@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select
+from psycopg.types.json import Jsonb
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from weixi.workorders.dispatch import Candidate, DispatchRule, OrderFacts, RuleSet
@@ -65,9 +67,9 @@ def create_orders_bulk(
             continue
         # Core executemany (not the ORM's bulk path): one multi-row statement per batch.
         conn = session.connection()
-        conn.execute(insert(WorkOrder), rows)
+        _insert(conn, WorkOrder, rows)
         ids = _ids_by_key(session, [str(r["source_key"]) for r in rows])
-        conn.execute(insert(WorkOrderHistory), list(_history(ids, rows, now)))
+        _insert(conn, WorkOrderHistory, list(_history(ids, rows, now)))
         result.created += len(ids)
         for row in rows:
             county = int(row["county_id"])  # type: ignore[call-overload]
@@ -84,6 +86,28 @@ def _not_yet_created(session: Session, part: Sequence[OrderSpec]) -> list[OrderS
     keys = [s.source_key for s in part]
     seen = set(session.scalars(select(WorkOrder.source_key).where(WorkOrder.source_key.in_(keys))))
     return [s for s in part if s.source_key not in seen]
+
+
+def _insert(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None:
+    """Many rows at once: COPY on PostgreSQL, an executemany elsewhere."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(model), rows)
+        return
+    table = model.__table__
+    cols = list(rows[0])
+    json_cols = {c.name for c in table.columns if c.name in cols and _is_json(c.type)}
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    statement = f"COPY {table.name} ({', '.join(cols)}) FROM STDIN"
+    with driver.cursor() as cur, cur.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [Jsonb(row[c]) if c in json_cols and row[c] is not None else row[c] for c in cols]
+            )
+
+
+def _is_json(column_type: Any) -> bool:
+    return "JSON" in type(column_type).__name__.upper() or "JSON" in str(column_type).upper()
 
 
 def _ids_by_key(session: Session, keys: list[str]) -> list[int]:
