@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from tests.factories import add_customer, build_province
 
 from weixi.clock import FixedClock
 from weixi.db.uow import UnitOfWork
+from weixi.errors import Conflict, Forbidden, NotFound
 from weixi.notifications.models import Notification
 from weixi.workorders import service
-from weixi.workorders.jobs import tick
+from weixi.workorders.jobs import escalate_order, tick
 from weixi.workorders.kinds import Category, WorkOrderKind
 from weixi.workorders.models import Escalation
 from weixi.workorders.service import OrderCreate
@@ -98,3 +100,25 @@ def test_complaint_category_does_not_change_rural_rule(uow: UnitOfWork) -> None:
         ),
     )
     assert order.resolution_due - order.opened_at == timedelta(days=15)
+
+
+def test_a_supervisor_escalates_to_the_next_level_once(uow: UnitOfWork) -> None:
+    p = build_province(uow.session)
+    order = _fault(uow, p)
+    with pytest.raises(Forbidden):  # the handler sees the order but is no supervisor
+        escalate_order(uow, p.actors["JN-LX-fixed_line-h"], order.id, reason="客户很急")
+    escalate_order(uow, p.actors["JN-LX-sup"], order.id, reason="客户很急")
+    assert order.escalation_level == "city"
+    with pytest.raises(Conflict):
+        escalate_order(uow, p.actors["JN-LX-sup"], order.id, reason="again")
+    escalate_order(uow, p.actors["JN-sup"], order.id, reason="全市影响")
+    assert order.escalation_level == "province"
+    told = {
+        n.recipient_id
+        for n in uow.session.scalars(
+            select(Notification).where(Notification.kind.like("escalation.%"))
+        )
+    }
+    assert {p.staff["JN-sup"].id, p.staff["SD-sup"].id} <= told
+    with pytest.raises(NotFound):
+        escalate_order(uow, p.actors["QD-SN-sup"], order.id, reason="x")

@@ -9,10 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from weixi.db.uow import UnitOfWork
+from weixi.errors import Conflict, Forbidden, IllegalTransition, ValidationFailed
 from weixi.notifications.service import notify
+from weixi.org.actor import Actor
 from weixi.org.models import Staff
 from weixi.org.roles import Role
-from weixi.workorders import repository
+from weixi.workorders import policies, repository
 from weixi.workorders.escalation import (
     DEFAULT_LADDER,
     EscalationLadder,
@@ -21,6 +23,7 @@ from weixi.workorders.escalation import (
     due_escalations,
 )
 from weixi.workorders.events import WorkOrderEscalated
+from weixi.workorders.kinds import OPEN_STATUSES, Status
 from weixi.workorders.models import Escalation, WorkOrder, WorkOrderHistory
 from weixi.workorders.sla import SlaStatus
 from weixi.workorders.sla_service import state_of
@@ -47,7 +50,9 @@ def tick(uow: UnitOfWork, *, ladder: EscalationLadder = DEFAULT_LADDER) -> TickS
     return summary
 
 
-def _climb(uow: UnitOfWork, order: WorkOrder, step: EscalationStep) -> None:
+def _climb(
+    uow: UnitOfWork, order: WorkOrder, step: EscalationStep, *, actor_id: int | None = None
+) -> None:
     session, now = uow.session, uow.clock.now()
     recipients = _recipients(session, order, step.level)
     session.add(
@@ -64,7 +69,7 @@ def _climb(uow: UnitOfWork, order: WorkOrder, step: EscalationStep) -> None:
         WorkOrderHistory(
             order_id=order.id,
             event="escalated" if step.level is not EscalationLevel.WARNED else "sla_warning",
-            actor_id=None,
+            actor_id=actor_id,
             at=now,
             reason=step.reason,
             data={"level": step.level.value, "due_at": step.due_at.isoformat()},
@@ -90,3 +95,29 @@ def _recipients(session: Session, order: WorkOrder, level: EscalationLevel) -> l
     else:
         stmt = stmt.where(Staff.city_id.is_(None))
     return list(session.scalars(stmt.order_by(Staff.id)))
+
+
+#: The rung a supervisor's own escalation sends an order to, by the supervisor's area.
+NEXT_RUNG = {"county": EscalationLevel.CITY, "city": EscalationLevel.PROVINCE}
+
+
+def escalate_order(uow: UnitOfWork, actor: Actor, order_id: int, *, reason: str) -> WorkOrder:
+    """A supervisor hands an open order up: county → city → province, notified and recorded."""
+    order = repository.get_visible(uow.session, actor, order_id)
+    if not policies.supervises(actor, order) or actor.area_level not in NEXT_RUNG:
+        raise Forbidden("only a county or city supervisor of the area escalates")
+    if Status(order.status) not in OPEN_STATUSES:
+        raise IllegalTransition("only an open order can be escalated")
+    if not reason.strip():
+        raise ValidationFailed("an escalation needs a reason")
+    target = NEXT_RUNG[actor.area_level]
+    if EscalationLevel(order.escalation_level).rank >= target.rank:
+        raise Conflict(f"the order is already at {order.escalation_level}")
+    now = uow.clock.now()
+    _climb(
+        uow,
+        order,
+        EscalationStep(target, now, f"escalated by {actor.code}: {reason}"),
+        actor_id=actor.staff_id,
+    )
+    return order

@@ -154,3 +154,12 @@ def close_unreachable(order_id: int, body: ReasonBody, actor: CurrentActor, uow:
     order = close(uow, actor, order_id, reason=body.reason)
     uow.commit()
     return order
+
+
+@router.post("/orders/{order_id}/escalate", response_model=OrderRead)
+def escalate(order_id: int, body: ReasonBody, actor: CurrentActor, uow: Uow) -> WorkOrder:
+    from weixi.workorders.jobs import escalate_order
+
+    order = escalate_order(uow, actor, order_id, reason=body.reason)
+    uow.commit()
+    return order

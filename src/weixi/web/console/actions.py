@@ -25,6 +25,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     CALLBACK = "callback"
     CLOSE_UNREACHABLE = "close_unreachable"
+    ESCALATE = "escalate"
     NOTE = "note"
 
 
@@ -53,6 +54,9 @@ def allowed_actions(actor: Actor, order: OrderState) -> list[Action]:
         Action.CLOSE_UNREACHABLE: closed_loop
         and status is Status.RESOLVED
         and order.unanswered_callbacks >= MAX_UNANSWERED
+        and policies.supervises(actor, order),
+        Action.ESCALATE: status not in (Status.CLOSED, Status.CANCELLED)
+        and actor.area_level in ("county", "city")
         and policies.supervises(actor, order),
         Action.NOTE: status not in (Status.CLOSED, Status.CANCELLED),
     }

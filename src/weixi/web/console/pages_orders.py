@@ -166,6 +166,7 @@ DONE = {
     Action.CANCEL: N_("Order cancelled"),
     Action.CLOSE_UNREACHABLE: N_("Order closed without reaching the customer"),
     Action.NOTE: N_("Note added"),
+    Action.ESCALATE: N_("Order escalated to the next level"),
     Action.CALLBACK: N_("Callback recorded"),
 }
 
@@ -195,3 +196,7 @@ def _apply(
         close_unreachable(uow, actor, order_id, reason=reason)
     elif action is Action.NOTE:
         service.add_note(uow, actor, order_id, body=reason)
+    elif action is Action.ESCALATE:
+        from weixi.workorders.jobs import escalate_order
+
+        escalate_order(uow, actor, order_id, reason=reason)
