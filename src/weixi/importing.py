@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import ImportRun, QuarantinedRow
+from weixi.db.bulk import insert_rows
 from weixi.ingest.validate import KnownIds, Quarantined, iter_validated
 
 Row = dict[str, Any]
@@ -187,7 +188,7 @@ def _upsert(session: Session, model: Any, key: str, rows: list[Row], report: Imp
         if r[key] in existing and existing[r[key]][1] != r["row_hash"]
     ]
     if new:
-        session.execute(insert(model), new)
+        insert_rows(session.connection(), model, new)
     if changed:
         cols = [c for c in changed[0] if c not in ("_id",)]
         stmt = (

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from weixi.db.bulk import insert_rows
 from weixi.workorders.dispatch import Candidate, DispatchRule, OrderFacts, RuleSet
 from weixi.workorders.kinds import PoolKind, Status
 from weixi.workorders.models import WorkOrder, WorkOrderHistory
@@ -67,9 +66,9 @@ def create_orders_bulk(
             continue
         # Core executemany (not the ORM's bulk path): one multi-row statement per batch.
         conn = session.connection()
-        _insert(conn, WorkOrder, rows)
+        insert_rows(conn, WorkOrder, rows)
         ids = _ids_by_key(session, [str(r["source_key"]) for r in rows])
-        _insert(conn, WorkOrderHistory, list(_history(ids, rows, now)))
+        insert_rows(conn, WorkOrderHistory, list(_history(ids, rows, now)))
         result.created += len(ids)
         for row in rows:
             county = int(row["county_id"])  # type: ignore[call-overload]
@@ -86,28 +85,6 @@ def _not_yet_created(session: Session, part: Sequence[OrderSpec]) -> list[OrderS
     keys = [s.source_key for s in part]
     seen = set(session.scalars(select(WorkOrder.source_key).where(WorkOrder.source_key.in_(keys))))
     return [s for s in part if s.source_key not in seen]
-
-
-def _insert(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None:
-    """Many rows at once: COPY on PostgreSQL, an executemany elsewhere."""
-    if conn.dialect.name != "postgresql":
-        conn.execute(insert(model), rows)
-        return
-    table = model.__table__
-    cols = list(rows[0])
-    json_cols = {c.name for c in table.columns if c.name in cols and _is_json(c.type)}
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    statement = f"COPY {table.name} ({', '.join(cols)}) FROM STDIN"
-    with driver.cursor() as cur, cur.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                [Jsonb(row[c]) if c in json_cols and row[c] is not None else row[c] for c in cols]
-            )
-
-
-def _is_json(column_type: Any) -> bool:
-    return "JSON" in type(column_type).__name__.upper() or "JSON" in str(column_type).upper()
 
 
 def _ids_by_key(session: Session, keys: list[str]) -> list[int]:
