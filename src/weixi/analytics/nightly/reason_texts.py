@@ -91,6 +91,35 @@ TEMPLATES: dict[str, Template] = {
     ),
     "net_cells_used": T("常用小区{v}个", "uses {v} cells", "int", NET),
     "arpu_3m": T("近3个月ARPU {v}元", "3-month ARPU {v} yuan", "yuan", BILL),
+    "bill_last": T("上月账单{v}元", "last bill {v} yuan", "yuan", BILL),
+    "bill_avg_6m": T("近6个月平均账单{v}元", "6-month average bill {v} yuan", "yuan", BILL),
+    "bill_prev5_avg": T(
+        "前5个月平均账单{v}元", "previous 5-month average bill {v} yuan", "yuan", BILL
+    ),
+    "bill_std_6m": T("账单波动{v}元", "bills vary by {v} yuan", "yuan", BILL),
+    "topup_last": T("上月充值{v}元", "last top-up {v} yuan", "yuan", "usage_care"),
+    "topup_total_6m": T("近6个月充值{v}元", "{v} yuan topped up in 6 months", "yuan", "usage_care"),
+    "roaming_minutes_last": T(
+        "上月漫游{v}分钟", "{v} roaming minutes last month", "int", "offer_roaming_pack"
+    ),
+    "fault_reports_90d": T(
+        "近90天报障{v}次", "{v} fault reports in 90 days", "int", "escalate_fixed_line"
+    ),
+    "contacts_90d": T("近90天联系客服{v}次", "{v} service contacts in 90 days", "int", CARE),
+    "fixed_orders_open": T(
+        "有{v}张装移修单未完成",
+        "{v} install/repair orders still open",
+        "int",
+        "escalate_fixed_line",
+    ),
+    "plan_fee_total": T("月套餐费{v}元", "plans worth {v} yuan a month", "yuan", BILL),
+    "mobile_plan_fee": T("手机套餐{v}元", "mobile plan {v} yuan", "yuan", BILL),
+    "plan_fee_3g": T("3G套餐{v}元", "3G plan {v} yuan", "yuan", BILL),
+    "product_count": T("仅有{v}项业务", "only {v} products", "int", "offer_bundle"),
+    "is_prepaid": T("预付费用户", "prepaid customer", "int", "offer_contract"),
+    "months_observed": T(
+        "仅有{v}个月记录", "only {v} months of history", "int", "welcome_care", "onboarding"
+    ),
     "plan_changes_6m": T("近6个月改套餐{v}次", "{v} plan changes in 6 months", "int", BILL),
 }
 
@@ -118,7 +147,7 @@ def render(feature: str, value: object, cell: str | None) -> dict[str, str]:
         meaning = MEANING.get(feature, feature)
         shown = show(value, "num")
         return {
-            "text_zh": f"{meaning}：{shown}（推高离网风险）",
+            "text_zh": f"指标 {feature} = {shown}（推高离网风险）",
             "text_en": f"{meaning}: {shown} (raises the churn risk)",
             "action": "review_account",
             "script": "retention",
