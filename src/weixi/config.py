@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=25, description="SMTP port (email adapter).")
     smtp_sender: str = Field(default="weixi@localhost", description="From address (email).")
     tick_seconds: int = Field(default=60, description="How often the server evaluates SLA clocks.")
+    assignment_config: Path | None = Field(
+        default=None,
+        description="TOML with [assignment] weights and [neighbours] county → counties it serves.",
+    )
     nightly_crash_at: str = Field(
         default="", description="Tests only: kill the nightly run right after this step."
     )

@@ -242,3 +242,19 @@ def test_a_manager_who_leaves_has_the_portfolio_reassigned_with_handover_orders(
     assert left_with_leaver == 0
     assert moves == portfolio and handovers >= portfolio
     dispose_and_drop(engine)
+
+
+def test_household_hint_is_the_manager_most_of_the_household_has() -> None:
+    import pandas as pd
+
+    from weixi.analytics.nightly.pipeline import _household_hints
+
+    frame = pd.DataFrame(
+        {
+            "household_id": ["h1", "h1", "h1", "h2", None],
+            "db_manager": pd.array([7, 7, None, None, 9], dtype="Int64"),
+        },
+        index=["a", "b", "c", "d", "e"],
+    )
+    hints = _household_hints(frame)
+    assert hints["c"] == 7 and pd.isna(hints["d"]) and pd.isna(hints["e"])

@@ -53,6 +53,7 @@ def _run(
         session_factory=make_session_factory(make_engine(settings.database_url)),
         crash_at=settings.nightly_crash_at,
         managers_only=managers_only,
+        assignment_config=settings.assignment_config,
     )
     if managers_only:
         cfg.runs_name = "assign-runs"  # its own run directory; the model is shared

@@ -14,8 +14,8 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer, CustomerEvent
-from weixi.org.models import Staff
-from weixi.org.roles import Role
+from weixi.org.models import OrgUnit, Staff
+from weixi.org.roles import Role, UnitKind
 from weixi.workorders.bulk import OrderSpec, create_orders_bulk
 from weixi.workorders.kinds import OPEN_STATUSES, WorkOrderKind
 from weixi.workorders.models import WorkOrder
@@ -23,6 +23,7 @@ from weixi.workorders.service import load_rules
 
 CUSTOMER_COLUMNS = (
     "id",
+    "household_id",
     "code",
     "county_id",
     "city_id",
@@ -64,6 +65,12 @@ def manager_frame(session: Session) -> pd.DataFrame:
     return pd.DataFrame(
         session.execute(stmt).all(), columns=["id", "county_id", "skills", "capacity", "active"]
     )
+
+
+def county_ids(session: Session) -> dict[str, int]:
+    """County code → id."""
+    stmt = select(OrgUnit.code, OrgUnit.id).where(OrgUnit.kind == UnitKind.COUNTY)
+    return {code: uid for code, uid in session.execute(stmt).all()}
 
 
 def customers_with_open_warnings(session: Session, *, tonight: str) -> set[int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from weixi.analytics.nightly.runner import RunContext, Step, die
 from weixi.analytics.nightly.selection import WarningPolicy, select_warnings
 from weixi.clock import Clock
 from weixi.customers.tiers import load_tier_rules
+from weixi.errors import ValidationFailed
 from weixi.ingest.schema import TABLES
 from weixi.ingest.validate import known_ids_for, validate_file
 
@@ -45,6 +47,7 @@ class NightlyConfig:
     policy: WarningPolicy = field(default_factory=WarningPolicy)
     chunk: int = 20_000
     runs_name: str = "runs"
+    assignment_config: Path | None = None  # a TOML [assignment] section overriding weights
     managers_only: bool = False  # weixi assign: stop after the assignment, write managers
     crash_at: str = ""  # tests only: "dispatch:chunk" dies after the first committed chunk
     crash: Callable[[], None] = die
@@ -210,10 +213,10 @@ class _Steps:
         dedicated = {t.name for t in load_tier_rules().tiers if t.dedicated_manager}
         frame = db.join(tiers, how="inner").join(stages, how="left").join(feats, how="left")
         need = frame[frame["tier"].isin(dedicated) & (frame["stage"] != "churned")]
-        weights = load_weights()
+        weights = load_weights(self.cfg.assignment_config)
         result = assign_managers(
-            _customers(need, weights.skill_names),
-            _managers(managers, weights.skill_names),
+            _customers(need, weights.skill_names, _household_hints(frame)),
+            _managers(managers, weights.skill_names, self._neighbours()),
             weights=weights,
         )
         table = result.assignments.append_column(
@@ -237,6 +240,19 @@ class _Steps:
             "gap": summary.gap,
             "shortfall_by_county": {str(c): short.count(c) for c in sorted(set(short))},
         }
+
+    def _neighbours(self) -> dict[int, list[int]]:
+        """``[neighbours]`` of the assignment TOML: county code → counties it may also serve."""
+        path = self.cfg.assignment_config
+        if path is None:
+            return {}
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("neighbours", {})
+        with self.cfg.session_factory() as session:
+            ids = dbio.county_ids(session)
+        try:
+            return {ids[code]: [ids[n] for n in others] for code, others in table.items()}
+        except KeyError as exc:
+            raise ValidationFailed(f"{path}: unknown county {exc} in [neighbours]") from exc
 
     def warnings(self, ctx: RunContext) -> dict[str, Any]:
         with self.cfg.session_factory() as session:
@@ -413,7 +429,18 @@ def _released(frame: pd.DataFrame, need: pd.DataFrame) -> pa.Table:
     )
 
 
-def _customers(need: pd.DataFrame, skill_names: tuple[str, ...]) -> Customers:
+def _household_hints(frame: pd.DataFrame) -> pd.Series:
+    """Per customer, the manager most of their household already has (a soft preference)."""
+    with_manager = frame[frame["db_manager"].notna() & frame["household_id"].notna()]
+    if with_manager.empty:
+        return pd.Series(dtype="float64")
+    usual = with_manager.groupby("household_id")["db_manager"].agg(
+        lambda m: m.value_counts().index[0]
+    )
+    return frame["household_id"].map(usual).astype("float64")
+
+
+def _customers(need: pd.DataFrame, skill_names: tuple[str, ...], hints: pd.Series) -> Customers:
     bit = {name: 1 << i for i, name in enumerate(skill_names)}
     skills = np.zeros(len(need), dtype=np.int64)
     for column, skill in (
@@ -431,11 +458,13 @@ def _customers(need: pd.DataFrame, skill_names: tuple[str, ...]) -> Customers:
         value=need["plan_fee_total"].fillna(0.0).clip(lower=0).to_numpy(),
         skills=skills,
         current_manager_id=need["db_manager"].fillna(NO_MANAGER).to_numpy(),
-        hint_manager_id=np.full(len(need), NO_MANAGER),
+        hint_manager_id=hints.reindex(need.index).fillna(NO_MANAGER).to_numpy(dtype="int64"),
     )
 
 
-def _managers(frame: pd.DataFrame, skill_names: tuple[str, ...]) -> Managers:
+def _managers(
+    frame: pd.DataFrame, skill_names: tuple[str, ...], neighbours: dict[int, list[int]]
+) -> Managers:
     bit = {name: 1 << i for i, name in enumerate(skill_names)}
     skills = [sum(bit.get(s, 0) for s in (row or [])) for row in frame["skills"]]
     return Managers.from_arrays(
@@ -444,6 +473,7 @@ def _managers(frame: pd.DataFrame, skill_names: tuple[str, ...]) -> Managers:
         skills=skills,
         capacity=frame["capacity"].to_numpy(),
         active=frame["active"].to_numpy(),
+        neighbour_counties=[neighbours.get(int(c), []) for c in frame["county_id"]],
     )
 
 
