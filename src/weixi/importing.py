@@ -188,7 +188,12 @@ def _upsert(session: Session, model: Any, key: str, rows: list[Row], report: Imp
         if r[key] in existing and existing[r[key]][1] != r["row_hash"]
     ]
     if new:
-        insert_rows(session.connection(), model, new)
+        conn = session.connection()
+        insert_rows(conn, model, new)
+        if conn.dialect.name == "postgresql":
+            # Keep the planner's row count current inside one long import transaction, or
+            # the next batch's key lookup scans the table instead of using its index.
+            conn.exec_driver_sql(f"ANALYZE {model.__tablename__}")
     if changed:
         cols = [c for c in changed[0] if c not in ("_id",)]
         stmt = (
