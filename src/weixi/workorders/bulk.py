@@ -69,6 +69,8 @@ def create_orders_bulk(
         insert_rows(conn, WorkOrder, rows)
         ids = _ids_by_key(session, [str(r["source_key"]) for r in rows])
         insert_rows(conn, WorkOrderHistory, list(_history(ids, rows, now)))
+        if conn.dialect.name == "postgresql":  # keep key lookups on the index (see importing)
+            conn.exec_driver_sql("ANALYZE work_orders")
         result.created += len(ids)
         for row in rows:
             county = int(row["county_id"])  # type: ignore[call-overload]
