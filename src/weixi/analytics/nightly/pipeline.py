@@ -434,9 +434,14 @@ def _household_hints(frame: pd.DataFrame) -> pd.Series:
     with_manager = frame[frame["db_manager"].notna() & frame["household_id"].notna()]
     if with_manager.empty:
         return pd.Series(dtype="float64")
-    usual = with_manager.groupby("household_id")["db_manager"].agg(
-        lambda m: m.value_counts().index[0]
+    pairs = (
+        with_manager.groupby(["household_id", "db_manager"])
+        .size()
+        .reset_index(name="n")
+        .sort_values(["household_id", "n", "db_manager"], ascending=[True, False, True])
+        .drop_duplicates("household_id")
     )
+    usual = pairs.set_index("household_id")["db_manager"]
     return frame["household_id"].map(usual).astype("float64")
 
 
