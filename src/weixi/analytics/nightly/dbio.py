@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import Column, MetaData, Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer, CustomerEvent
+from weixi.db.bulk import insert_rows
 from weixi.org.models import OrgUnit, Staff
 from weixi.org.roles import Role, UnitKind
 from weixi.workorders.bulk import OrderSpec, create_orders_bulk
@@ -157,12 +158,37 @@ def apply_chunk(
 
 
 def _update(session: Session, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    stmt = (
-        update(Customer)
-        .where(Customer.id == bindparam("b_id"))
-        .values({f: bindparam(f) for f in fields})
+    """Set ``fields`` on many customers: COPY + one UPDATE … FROM on PostgreSQL."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        stmt = (
+            update(Customer)
+            .where(Customer.id == bindparam("b_id"))
+            .values({f: bindparam(f) for f in fields})
+        )
+        conn.execute(stmt, rows)
+        return
+    cols = ", ".join(fields)
+    conn.exec_driver_sql("DROP TABLE IF EXISTS nightly_customer_updates")
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE nightly_customer_updates ON COMMIT DROP AS "
+        f"SELECT id AS b_id, {cols} FROM customers WITH NO DATA"
     )
-    session.connection().execute(stmt, rows)
+    insert_rows(conn, _UpdateTable, rows)
+    sets = ", ".join(f"{f} = u.{f}" for f in fields)
+    conn.exec_driver_sql(
+        f"UPDATE customers SET {sets} FROM nightly_customer_updates u WHERE customers.id = u.b_id"
+    )
+
+
+class _UpdateTable:
+    """What :func:`insert_rows` needs to COPY into the temporary update table."""
+
+    __table__ = Table(
+        "nightly_customer_updates",
+        MetaData(),
+        *(Column(c.name, c.type) for c in Customer.__table__.columns),
+    )
 
 
 def _none(value: Any) -> Any:
