@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import ImportRun, QuarantinedRow
-from weixi.db.bulk import insert_rows
+from weixi.db.bulk import insert_rows, one_of
 from weixi.ingest.validate import KnownIds, Quarantined, iter_validated
 
 Row = dict[str, Any]
@@ -179,7 +179,8 @@ def _upsert(session: Session, model: Any, key: str, rows: list[Row], report: Imp
     key_col = getattr(model, key)
     existing: dict[str, tuple[int, str]] = {}
     for part in chunked([r[key] for r in rows]):
-        found = session.execute(select(key_col, model.id, model.row_hash).where(key_col.in_(part)))
+        where = one_of(key_col, part, session.get_bind().dialect.name)
+        found = session.execute(select(key_col, model.id, model.row_hash).where(where))
         existing.update({k: (i, h) for k, i, h in found.all()})
     new = [r for r in rows if r[key] not in existing]
     changed = [

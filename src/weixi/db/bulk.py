@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, insert
+from sqlalchemy import ARRAY, Connection, any_, cast, insert
+from sqlalchemy.dialects.postgresql import array
 
 
 def insert_rows(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None:
@@ -28,3 +29,14 @@ def insert_rows(conn: Connection, model: Any, rows: list[dict[str, object]]) -> 
 
 def _is_json(column_type: Any) -> bool:
     return "JSON" in type(column_type).__name__.upper() or "JSON" in str(column_type).upper()
+
+
+def one_of(column: Any, values: list[Any], dialect: str) -> Any:
+    """``column IN values`` that stays cheap for thousands of values.
+
+    PostgreSQL gets one array parameter (``= ANY(:values)``) instead of thousands of
+    placeholders, which cost more to build and parse than the lookup itself.
+    """
+    if dialect == "postgresql":
+        return column == any_(cast(array(values), ARRAY(column.type)))
+    return column.in_(values)

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from weixi.db.bulk import insert_rows
+from weixi.db.bulk import insert_rows, one_of
 from weixi.workorders.dispatch import Candidate, DispatchRule, OrderFacts, RuleSet
 from weixi.workorders.kinds import PoolKind, Status
 from weixi.workorders.models import WorkOrder, WorkOrderHistory
@@ -69,8 +69,8 @@ def create_orders_bulk(
         insert_rows(conn, WorkOrder, rows)
         ids = _ids_by_key(session, [str(r["source_key"]) for r in rows])
         insert_rows(conn, WorkOrderHistory, list(_history(ids, rows, now)))
-        if conn.dialect.name == "postgresql":  # keep key lookups on the index (see importing)
-            conn.exec_driver_sql("ANALYZE work_orders")
+        if conn.dialect.name == "postgresql" and result.created == 0:
+            conn.exec_driver_sql("ANALYZE work_orders")  # give the planner a row count once
         result.created += len(ids)
         for row in rows:
             county = int(row["county_id"])  # type: ignore[call-overload]
@@ -85,7 +85,9 @@ def _chunks(specs: Sequence[OrderSpec], size: int) -> Iterator[Sequence[OrderSpe
 
 def _not_yet_created(session: Session, part: Sequence[OrderSpec]) -> list[OrderSpec]:
     keys = [s.source_key for s in part]
-    seen = set(session.scalars(select(WorkOrder.source_key).where(WorkOrder.source_key.in_(keys))))
+    dialect = session.get_bind().dialect.name
+    stmt = select(WorkOrder.source_key).where(one_of(WorkOrder.source_key, keys, dialect))
+    seen = set(session.scalars(stmt))
     return [s for s in part if s.source_key not in seen]
 
 
@@ -93,7 +95,9 @@ def _ids_by_key(session: Session, keys: list[str]) -> list[int]:
     """The new orders' ids, in the order of ``keys`` (portable: no RETURNING needed)."""
     found = dict(
         session.execute(
-            select(WorkOrder.source_key, WorkOrder.id).where(WorkOrder.source_key.in_(keys))
+            select(WorkOrder.source_key, WorkOrder.id).where(
+                one_of(WorkOrder.source_key, keys, session.get_bind().dialect.name)
+            )
         ).all()
     )
     return [found[k] for k in keys]
