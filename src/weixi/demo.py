@@ -15,10 +15,12 @@ from weixi.analytics.nightly.pipeline import NightlyConfig, build_steps
 from weixi.analytics.nightly.runner import RunContext, run_steps
 from weixi.auth.service import hash_password
 from weixi.clock import Clock
+from weixi.customers.contacts import import_contacts
 from weixi.customers.importer import import_customers, import_products
 from weixi.customers.models import Customer
 from weixi.db.migrate import upgrade
 from weixi.db.uow import UnitOfWork
+from weixi.network.importer import import_network
 from weixi.org.importer import import_org_units, import_staff
 from weixi.org.models import OrgUnit, Staff
 from weixi.org.roles import Role, Seat
@@ -63,7 +65,7 @@ def build_demo(
     upgrade(url)
     with UnitOfWork(session_factory, clock=clock) as uow:
         if uow.session.scalar(select(func.count()).select_from(Customer)) == 0:
-            say("importing org, staff, customers and products …")
+            say("importing org, staff, customers, products, contacts and cells …")
             _import(uow, data)
             _set_passwords(uow.session)
             uow.commit()
@@ -94,6 +96,11 @@ def _import(uow: UnitOfWork, data: Path) -> None:
     import_products(
         s, data / "products.parquet", now=now, customers_file=data / "customers.parquet"
     )
+    # The customer 360 view's contacts and network perception.
+    import_contacts(
+        s, data / "contacts.parquet", now=now, customers_file=data / "customers.parquet"
+    )
+    import_network(s, data, now=now)
 
 
 def _set_passwords(session: Session) -> None:

@@ -9,8 +9,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from weixi.cli.common import console, open_uow
+from weixi.customers.contacts import import_contacts
 from weixi.customers.importer import import_customers, import_products
 from weixi.importing import ImportReport
+from weixi.network.importer import import_network
 from weixi.org.importer import import_org_units, import_staff
 
 org_app = typer.Typer(help="Organisation units.", no_args_is_help=True)
@@ -63,7 +65,7 @@ def staff_import(path: Path = PATH) -> None:
 def customers_import(
     path: Path = typer.Argument(..., exists=True, help="Export directory or customers file."),
 ) -> None:
-    """Import customers (and products.* beside them), quarantining bad rows."""
+    """Import customers (and products, contacts and cells beside them), quarantining bad rows."""
     customers = _find(path, "customers") if path.is_dir() else path
     products = _find(customers.parent, "products", required=False)
     with open_uow() as uow, _progress() as progress:
@@ -87,8 +89,27 @@ def customers_import(
                     progress=lambda n: progress.advance(task, n),
                 )
             )
+        contacts = _find(customers.parent, "contacts", required=False)
+        if contacts is not None:
+            task = progress.add_task("contacts", total=None)
+            reports.append(
+                import_contacts(
+                    uow.session,
+                    contacts,
+                    now=uow.clock.now(),
+                    customers_file=customers,
+                    progress=lambda n: progress.advance(task, n),
+                )
+            )
+        if all((customers.parent / f"{t}.parquet").exists() for t in NETWORK_FILES):
+            net = import_network(uow.session, customers.parent, now=uow.clock.now())
+            reports += [net.cells, net.kpis, net.customer_cells]
         uow.commit()
     print_reports(*reports)
+
+
+#: The network read model of the 360 view (Parquet only).
+NETWORK_FILES = ("cells", "cell_kpi_daily", "customer_cells")
 
 
 def _find(directory: Path, table: str, *, required: bool = True) -> Path:

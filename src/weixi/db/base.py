@@ -21,7 +21,9 @@ class Base(DeclarativeBase):
 def import_all_models() -> None:
     """Import every module that declares tables, so metadata is complete."""
     import weixi.callbacks.models
+    import weixi.customers.contacts
     import weixi.customers.models
+    import weixi.network.models
     import weixi.notifications.models
     import weixi.org.models
     import weixi.versioned.models

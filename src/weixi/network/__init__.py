@@ -1,0 +1,1 @@
+"""Radio cells, their monthly counters, and the cells each customer's traffic uses."""
