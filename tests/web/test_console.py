@@ -47,6 +47,7 @@ def pages_for(console: Console, who: str) -> list[str]:
         "admin": [
             "/console/dashboard",
             "/console/admin/staff",
+            f"/console/admin/staff/{p.staff['JN-LX-am1'].id}",
             "/console/admin/config/dispatch_rules",
             "/console/admin/config/sla_policies",
             "/console/admin/config/tier_rules",

@@ -70,6 +70,8 @@ def ui_text(html: str) -> list[str]:
 
 #: Latin words allowed on Chinese pages: product and format names.
 LATIN_ALLOWED = {"Excel", "JSON", "TOML", "MB", "SLA", "weixi", "ID"}
+#: ... and radio standards, counters and units the network panel names.
+LATIN_ALLOWED |= {"GSM", "WCDMA", "RSCP", "RXLEV", "dBm", "kbit", "RRC", "RAB", "iPhone"}
 
 
 def untranslated_on_chinese_page(html: str, english_ids: set[str]) -> list[str]:

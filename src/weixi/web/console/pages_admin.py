@@ -1,4 +1,5 @@
-"""Administration: staff (activate/deactivate) and the versioned configuration documents."""
+"""Administration: staff (role, seat, skills, capacity, unit, activation — each change kept
+with its author) and the versioned configuration documents."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from weixi.errors import Forbidden, NotFound, ValidationFailed
+from weixi.org import staff_admin
 from weixi.org.actor import Actor
 from weixi.org.models import Staff
-from weixi.org.roles import Role
-from weixi.org.scope import area_filter
+from weixi.org.roles import Role, Seat
+from weixi.org.staff_rules import SKILLS, StaffSettings, can_manage_staff, parse_settings
 from weixi.versioned import service as versioned
 from weixi.web.console import queries
 from weixi.web.console.admin_docs import DOCUMENTS, DocumentKind, parse
@@ -25,14 +26,14 @@ router = APIRouter(prefix="/admin")
 
 
 def _admin(actor: Actor) -> None:
-    if actor.role is not Role.ADMIN:
+    if not can_manage_staff(actor):
         raise Forbidden("administration is for administrators")
 
 
 @router.get("/staff", response_class=HTMLResponse)
 def staff_list(request: Request, actor: Viewer, uow: Uow, role: str = "") -> HTMLResponse:
     _admin(actor)
-    stmt = select(Staff).where(area_filter(actor, Staff.county_id, Staff.city_id))
+    stmt = staff_admin.visible_staff(actor)
     if role:
         stmt = stmt.where(Staff.role == role)
     staff = list(uow.session.scalars(stmt.order_by(Staff.code).limit(500)))
@@ -60,18 +61,84 @@ def set_active(
     active: Annotated[str, Form()],
 ) -> RedirectResponse:
     _admin(actor)
-    stmt = select(Staff).where(
-        Staff.id == staff_id, area_filter(actor, Staff.county_id, Staff.city_id)
-    )
-    staff = uow.session.scalars(stmt).one_or_none()
-    if staff is None:
-        raise NotFound(f"staff {staff_id} not found")
-    if staff.id == actor.staff_id:
-        raise ValidationFailed("you cannot deactivate yourself")
-    staff.active = active == "true"
+    change = staff_admin.set_active(uow, actor, staff_id, active == "true")
     uow.commit()
-    flash(request, N_("Staff member activated") if staff.active else N_("Staff member deactivated"))
+    flash(
+        request,
+        N_("Staff member activated") if change.staff.active else N_("Staff member deactivated"),
+    )
     return redirect("/console/admin/staff")
+
+
+@router.get("/staff/{staff_id}", response_class=HTMLResponse)
+def staff_page(request: Request, staff_id: int, actor: Viewer, uow: Uow) -> HTMLResponse:
+    staff = staff_admin.get_staff(uow.session, actor, staff_id)
+    current = staff_admin.settings_of(uow.session, staff)
+    return _staff_page(request, actor, uow, staff, current, problems="")
+
+
+@router.post("/staff/{staff_id}", response_model=None)
+def save_staff(
+    request: Request,
+    staff_id: int,
+    actor: Viewer,
+    uow: Uow,
+    _csrf: Csrf,
+    role: Annotated[str, Form()],
+    unit: Annotated[str, Form()],
+    capacity: Annotated[str, Form()],
+    seat: Annotated[str, Form()] = "",
+    skills: Annotated[list[str] | None, Form()] = None,
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    """Validate and apply; on a problem, show the form again with what was typed."""
+    staff = staff_admin.get_staff(uow.session, actor, staff_id)
+    typed = StaffSettings(role, seat or None, tuple(skills or ()), 0, unit)
+    try:
+        new = parse_settings(
+            role=role, seat=seat, skills=list(skills or []), capacity=capacity, unit=unit
+        )
+        change = staff_admin.update_staff(uow, actor, staff_id, new, comment=comment)
+    except ValidationFailed as exc:
+        page = _staff_page(
+            request, actor, uow, staff, typed, problems=exc.message, capacity=capacity
+        )
+        page.status_code = 422
+        return page
+    uow.commit()
+    flash(request, N_("Changes saved") if change.diff else N_("Nothing changed"))
+    return redirect(f"/console/admin/staff/{staff_id}")
+
+
+def _staff_page(
+    request: Request,
+    actor: Actor,
+    uow: Uow,
+    staff: Staff,
+    settings: StaffSettings,
+    *,
+    problems: str,
+    capacity: str | None = None,
+) -> HTMLResponse:
+    session = uow.session
+    history = staff_admin.history(session, staff)
+    return render(
+        request,
+        "admin_staff_edit.html",
+        actor=actor,
+        active="admin",
+        staff=staff,
+        settings=settings,
+        capacity=capacity if capacity is not None else str(settings.capacity),
+        problems=problems,
+        roles=[r.value for r in Role],
+        seats=[s.value for s in Seat],
+        skills=SKILLS,
+        units=staff_admin.units_in_scope(session, actor),
+        history=history,
+        names=queries.staff_names(session, [d.author_id for d in history]),
+        documents=DOCUMENTS,
+    )
 
 
 def _document(name: str) -> DocumentKind:

@@ -7,8 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from weixi.customers import contacts as contact_log
 from weixi.customers import repository as customers
 from weixi.errors import Forbidden, ValidationFailed
+from weixi.network import perception
+from weixi.network.repository import customer_network
 from weixi.org.actor import Actor
 from weixi.org.roles import Role
 from weixi.web.console import charts, queries
@@ -21,6 +24,14 @@ from weixi.workorders.kinds import Category, WorkOrderKind
 from weixi.workorders.service import OrderCreate
 
 router = APIRouter()
+
+#: The network panel's targets, by KPI (telecom-domain.md; see weixi.network.perception).
+THRESHOLDS = {
+    "coverage": perception.COVERAGE,
+    "accessibility": perception.ACCESSIBILITY,
+    "drop_rate": perception.DROP_RATE,
+    "handover": perception.HANDOVER,
+}
 
 #: What a front-line contact can become (the first-contact-owner kinds).
 CONTACT_KINDS = (
@@ -62,7 +73,10 @@ def customer_360(request: Request, customer_id: int, actor: Viewer, uow: Uow) ->
         [round(u.bill_amount, 2) for u in usage],
     )
     orders = queries.customer_orders(session, actor, customer.id)
-    manager = queries.staff_names(session, [customer.account_manager_id])
+    contacts = contact_log.recent_contacts(session, customer.id)
+    names = queries.staff_names(
+        session, [customer.account_manager_id, *(c.staff_id for c in contacts)]
+    )
     return render(
         request,
         "customer.html",
@@ -74,7 +88,12 @@ def customer_360(request: Request, customer_id: int, actor: Viewer, uow: Uow) ->
         orders=orders,
         usage=usage,
         usage_chart=usage_chart if usage else None,
-        manager=manager.get(customer.account_manager_id or 0, ""),
+        manager=names.get(customer.account_manager_id or 0, ""),
+        contacts=contacts,
+        channels=contact_log.channel_summary(session, customer.id),
+        handlers=names,
+        network=customer_network(session, customer.id),
+        thresholds=THRESHOLDS,
         county=queries.unit_names(session, [customer.county_id]).get(customer.county_id),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -87,6 +88,17 @@ class PhoneDisplay:
         if self._actor is not None and self._actor.sees_id_number:
             return value or ""
         return mask_id_number(value)
+
+    def text(self, value: str | None) -> str:
+        """Free text (a contact's description): numbers in it masked as above."""
+        if not value:
+            return ""
+        value = ID_IN_TEXT.sub(lambda m: self.id_number(m.group(0)), value)
+        return PHONE_IN_TEXT.sub(lambda m: self.phone(m.group(0)), value)
+
+
+PHONE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_IN_TEXT = re.compile(r"(?<![0-9])\d{17}[0-9Xx](?![0-9A-Za-z])")
 
 
 def render(
