@@ -1,15 +1,24 @@
 """Loopback load benchmark: full order lifecycles over HTTP (create, dispatch, accept,
-resolve, callback, close) against `weixi serve`, on SQLite and PostgreSQL.
+resolve, callback, close, then a read) against `weixi serve`, on SQLite and PostgreSQL.
 
-    .venv/bin/python -m benchmarks.bench_orders_http --backend postgresql --seconds 30
+    .venv/bin/python -m benchmarks.bench_orders_http --backend both
 
-Reports sustained requests/s and latency percentiles per backend. Only 127.0.0.1 is used.
+Reports sustained requests/s and latency percentiles per backend, and where the CPU
+went (server workers, PostgreSQL backends, this load generator) per request. Only
+127.0.0.1 is used.
+
+The load generator shares the machine's cores with the server and the database, so it
+is kept lean: one keep-alive connection per simulated client, requests written as raw
+HTTP/1.1 bytes on an asyncio protocol and answers parsed just enough to read the status
+and the new order's id. Every request is a real HTTP request through uvicorn, the
+authentication, the services and a durable commit.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import socket
@@ -21,7 +30,8 @@ import time
 from pathlib import Path
 
 import httpx
-from tests.conftest import fresh_pg_database
+from sqlalchemy import text
+from tests.conftest import drop_pg_database, fresh_pg_database
 
 from benchmarks.seed import seed_province
 from weixi.auth.service import hash_password
@@ -29,6 +39,7 @@ from weixi.db.migrate import upgrade
 from weixi.db.session import make_engine, make_session_factory
 
 PASSWORD = "bench-password-1"
+WARM_UP_SECONDS = 3.0
 
 
 def _free_port() -> int:
@@ -54,68 +65,174 @@ async def _token(client: httpx.AsyncClient, login: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
-async def _lifecycle(
-    client: httpx.AsyncClient, h: dict[str, dict[str, str]], cid: int, lat: list[float]
-) -> None:
-    async def call(method: str, url: str, who: str, body: object = None) -> httpx.Response:
-        t0 = time.perf_counter()
-        r = await client.request(method, url, json=body, headers=h[who])
-        lat.append(time.perf_counter() - t0)
-        r.raise_for_status()
-        return r
+class _Http(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection, one request at a time."""
 
-    order = (
-        await call(
-            "POST",
-            "/api/v1/orders",
-            "agent",
-            {"kind": "complaint", "customer_id": cid, "category": "network", "title": "bench"},
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._waiter: asyncio.Future[tuple[int, bytes]] | None = None
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self._buf += data
+        end = self._buf.find(b"\r\n\r\n")
+        if end < 0 or self._waiter is None:
+            return
+        head = bytes(self._buf[:end]).lower()
+        at = head.find(b"content-length:")
+        if at < 0:
+            raise RuntimeError("the load generator reads only answers with a Content-Length")
+        stop = head.find(b"\r\n", at)
+        length = int(head[at + 15 : stop if stop > 0 else len(head)])
+        if len(self._buf) < end + 4 + length:
+            return
+        body = bytes(self._buf[end + 4 : end + 4 + length])
+        del self._buf[: end + 4 + length]
+        waiter, self._waiter = self._waiter, None
+        waiter.set_result((int(head[9:12]), body))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(exc or ConnectionError("server closed the connection"))
+
+    async def request(self, method: str, path: str, auth: bytes, body: bytes) -> tuple[int, bytes]:
+        assert self._transport is not None
+        self._waiter = asyncio.get_running_loop().create_future()
+        self._transport.write(
+            b"%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n%s"
+            % (method.encode(), path.encode(), auth, len(body), body)
         )
-    ).json()
-    oid = order["id"]
+        return await self._waiter
+
+
+CREATE = b'{"kind":"complaint","customer_id":%d,"category":"network","title":"bench"}'
+RESOLVE = b'{"resolution":"fixed"}'
+CALLBACK = b'{"reached":true,"answers":{"resolved":true,"handling":5,"attitude":5}}'
+
+
+async def _lifecycle(
+    conn: _Http, auth: dict[str, bytes], cid: int, lat: list[float], t_ok: list[float]
+) -> None:
+    """create (dispatched by the rules) → accept → resolve → confirming callback (closes) → read"""
+
+    async def call(method: str, path: str, who: str, body: bytes = b"") -> bytes:
+        t0 = time.perf_counter()
+        status, answer = await conn.request(method, path, auth[who], body)
+        t1 = time.perf_counter()
+        if status >= 300:
+            raise RuntimeError(f"{method} {path}: {status} {answer[:300]!r}")
+        lat.append(t1 - t0)
+        t_ok.append(t1)
+        return answer
+
+    oid = json.loads(await call("POST", "/api/v1/orders", "agent", CREATE % cid))["id"]
     await call("POST", f"/api/v1/orders/{oid}/accept", "net")
-    await call("POST", f"/api/v1/orders/{oid}/resolve", "net", {"resolution": "fixed"})
-    await call(
-        "POST",
-        f"/api/v1/orders/{oid}/callbacks",
-        "agent",
-        {"reached": True, "answers": {"resolved": True, "handling": 5, "attitude": 5}},
-    )
-    await call("GET", f"/api/v1/orders/{oid}", "agent")
+    await call("POST", f"/api/v1/orders/{oid}/resolve", "net", RESOLVE)
+    closed = json.loads(await call("POST", f"/api/v1/orders/{oid}/callbacks", "agent", CALLBACK))
+    assert closed["resolved"] is True
+    order = json.loads(await call("GET", f"/api/v1/orders/{oid}", "agent"))
+    assert order["status"] == "closed" and order["callback_verified"] is True
 
 
-async def _drive(base: str, seconds: float, concurrency: int, customers: list[int]) -> dict:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        h = {
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (Linux /proc); 0 when it is gone or unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, IndexError, PermissionError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes(match: str | int) -> dict[int, float]:
+    """CPU seconds of the processes whose command line contains ``match`` (a string), or
+    of process ``match`` (a pid) and its children."""
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            if isinstance(match, int):
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                hit = int(entry.name) == match or ppid == match
+            else:
+                hit = match in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (FileNotFoundError, PermissionError, ProcessLookupError, IndexError):
+            continue
+        if hit:
+            found[int(entry.name)] = _cpu_seconds(int(entry.name))
+    return found
+
+
+def _delta(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(v - before.get(k, 0.0) for k, v in after.items())
+
+
+async def _drive(
+    port: int, seconds: float, concurrency: int, customers: list[int], server_pid: int, db_tag: str
+) -> dict[str, float]:
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        tokens = {
             "agent": await _token(client, "JN-LX-agent"),
             "net": await _token(client, "JN-LX-network-h"),
         }
-        lat: list[float] = []
-        deadline = time.perf_counter() + seconds
-        started = time.perf_counter()
+    auth = {k: f"Authorization: {v['Authorization']}\r\n".encode() for k, v in tokens.items()}
+    loop = asyncio.get_running_loop()
+    conns = [
+        (await loop.create_connection(_Http, "127.0.0.1", port))[1] for _ in range(concurrency)
+    ]
+    lat: list[float] = []
+    t_ok: list[float] = []
+    stop = time.perf_counter() + WARM_UP_SECONDS + seconds
 
-        async def worker(i: int) -> int:
-            n = 0
-            while time.perf_counter() < deadline:
-                await _lifecycle(client, h, customers[(i + n) % len(customers)], lat)
-                n += 1
-            return n
+    async def worker(i: int) -> None:
+        n = 0
+        while time.perf_counter() < stop:
+            await _lifecycle(conns[i], auth, customers[(i * 7 + n) % len(customers)], lat, t_ok)
+            n += 1
 
-        done = sum(await asyncio.gather(*(worker(i) for i in range(concurrency))))
-        wall = time.perf_counter() - started
-    q = statistics.quantiles(lat, n=100)
-    return {
-        "lifecycles": done,
-        "requests": len(lat),
-        "rps": len(lat) / wall,
-        "p50_ms": q[49] * 1000,
-        "p95_ms": q[94] * 1000,
-        "p99_ms": q[98] * 1000,
-    }
+    async def measure() -> dict[str, float]:
+        await asyncio.sleep(WARM_UP_SECONDS)
+        n0, t0 = len(lat), time.perf_counter()
+        cpu0 = (_processes(server_pid), _processes(db_tag), time.process_time())
+        await asyncio.sleep(seconds)
+        n1, t1 = len(lat), time.perf_counter()
+        cpu1 = (_processes(server_pid), _processes(db_tag), time.process_time())
+        window = lat[n0:n1]
+        q = statistics.quantiles(window, n=100)
+        per = 1000 / max(len(window), 1)
+        return {
+            "requests": len(window),
+            "rps": len(window) / (t1 - t0),
+            "p50_ms": q[49] * 1000,
+            "p95_ms": q[94] * 1000,
+            "p99_ms": q[98] * 1000,
+            "max_ms": max(window) * 1000,
+            "server_cpu_ms": _delta(cpu0[0], cpu1[0]) * per,
+            "db_cpu_ms": _delta(cpu0[1], cpu1[1]) * per,
+            "client_cpu_ms": (cpu1[2] - cpu0[2]) * per,
+        }
+
+    result, *_ = await asyncio.gather(measure(), *(worker(i) for i in range(concurrency)))
+    for c in conns:
+        if c._transport is not None:
+            c._transport.close()
+    return result
 
 
-def run(backend: str, seconds: float, concurrency: int, workers: int) -> dict:
+def _event_loop_policy() -> None:
+    try:
+        import uvloop
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+def run(backend: str, seconds: float, concurrency: int, workers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         url = _prepare(backend, Path(tmp))
         port = _free_port()
@@ -140,12 +257,9 @@ def run(backend: str, seconds: float, concurrency: int, workers: int) -> dict:
             env=env,
         )
         try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_ready(base)
+            _wait_ready(f"http://127.0.0.1:{port}")
             engine = make_engine(url)
             with engine.connect() as c:
-                from sqlalchemy import text
-
                 ids = [
                     r[0]
                     for r in c.execute(
@@ -156,10 +270,14 @@ def run(backend: str, seconds: float, concurrency: int, workers: int) -> dict:
                     )
                 ]
             engine.dispose()
-            return asyncio.run(_drive(base, seconds, concurrency, ids))
+            db_tag = f" {url.rsplit('/', 1)[1]} " if backend == "postgresql" else "\0none"
+            _event_loop_policy()
+            return asyncio.run(_drive(port, seconds, concurrency, ids, server.pid, db_tag))
         finally:
             server.terminate()
             server.wait(timeout=30)
+            if backend == "postgresql":
+                drop_pg_database(url)
 
 
 def _wait_ready(base: str) -> None:
@@ -179,14 +297,18 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
-    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {load}")
     backends = ["sqlite", "postgresql"] if a.backend == "both" else [a.backend]
     for b in backends:
         r = run(b, a.seconds, a.concurrency, a.workers)
         print(
             f"{b:10} {r['rps']:7.1f} req/s  p50 {r['p50_ms']:.1f} ms  p95 {r['p95_ms']:.1f} ms"
-            f"  p99 {r['p99_ms']:.1f} ms  ({r['requests']} requests, {r['lifecycles']} "
-            f"lifecycles, {a.concurrency} clients, {a.workers} server workers)"
+            f"  p99 {r['p99_ms']:.1f} ms  max {r['max_ms']:.0f} ms  ({r['requests']:.0f} requests,"
+            f" {a.concurrency} clients, {a.workers} server workers, {WARM_UP_SECONDS:.0f} s warm-up"
+            f" not counted)\n{'':10} CPU per request: server {r['server_cpu_ms']:.2f} ms,"
+            f" PostgreSQL {r['db_cpu_ms']:.2f} ms, load generator {r['client_cpu_ms']:.2f} ms;"
+            f" load {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -12,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from weixi.errors import Unauthenticated
+from weixi.org.actor import Actor
 from weixi.org.models import ApiToken, Staff
+from weixi.org.service import actor_for
 
 _hasher = PasswordHasher()
 #: Verified against when the user does not exist, so both paths cost the same time.
@@ -65,6 +68,49 @@ def staff_for_token(session: Session, token: str, *, now: datetime) -> Staff:
     if staff is None or not staff.active:
         raise Unauthenticated("invalid or expired token")
     return staff
+
+
+#: token digest → (checked at, the actor, token expiry). A bearer token is checked against
+#: the database at most every TOKEN_CACHE_SECONDS per process, so a revoked token or a
+#: deactivated member of staff is refused within that time. Only digests are kept.
+_TOKENS: dict[str, tuple[float, Actor, datetime]] = {}
+TOKEN_CACHE_SECONDS = 10.0
+
+
+def actor_for_token(session: Session, token: str, *, now: datetime) -> Actor:
+    """The actor a bearer token stands for: SHA-256 lookup, remembered briefly; else 401."""
+    digest = _digest(token)
+    hit = _TOKENS.get(digest)
+    if hit is not None and time.monotonic() - hit[0] < TOKEN_CACHE_SECONDS and hit[2] > now:
+        return hit[1]
+    return _check_token(session, digest, now)
+
+
+def cached_token_actor(token: str, *, now: datetime) -> Actor | None:
+    """The actor of a recently checked, unexpired token, without touching the database."""
+    hit = _TOKENS.get(_digest(token))
+    if hit is None or time.monotonic() - hit[0] >= TOKEN_CACHE_SECONDS or hit[2] <= now:
+        return None
+    return hit[1]
+
+
+def _check_token(session: Session, digest: str, now: datetime) -> Actor:
+    row = session.scalars(select(ApiToken).where(ApiToken.token_sha256 == digest)).one_or_none()
+    if row is None or row.revoked or row.expires_at <= now:
+        raise Unauthenticated("invalid or expired token")
+    staff = session.get(Staff, row.staff_id)
+    if staff is None or not staff.active:
+        raise Unauthenticated("invalid or expired token")
+    actor = actor_for(session, staff)
+    if len(_TOKENS) > 10_000:
+        _TOKENS.clear()
+    _TOKENS[digest] = (time.monotonic(), actor, row.expires_at)
+    return actor
+
+
+def forget_tokens() -> None:
+    """Drop every cached token check (tests; after revoking tokens)."""
+    _TOKENS.clear()
 
 
 def _digest(token: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
@@ -20,6 +22,42 @@ from weixi.notifications.service import BackgroundSender, make_notifier, send_un
 from weixi.web import problems
 
 log = logging.getLogger("weixi.web")
+
+#: How long committed notifications wait to be handed to the sender together.
+OUTBOX_WINDOW_SECONDS = 0.05
+
+
+class Batching:
+    """Collects after-commit events for a short window, then hands them on as one batch.
+
+    Under load the outbox then sends many committed notifications per transaction
+    instead of one transaction per request; the rows are committed before they get
+    here, so nothing waits on this and nothing is lost if the process dies (the tick
+    sends whatever is still unsent).
+    """
+
+    def __init__(self, handle: Callable[[list[Any]], None], window: float) -> None:
+        self._handle, self._window = handle, window
+        self._lock = threading.Lock()
+        self._pending: list[Any] = []
+        self._timer: threading.Timer | None = None
+
+    def handle(self, events: list[Any]) -> None:
+        with self._lock:
+            self._pending.extend(events)
+            if self._timer is None:
+                self._timer = threading.Timer(self._window, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def flush(self) -> None:
+        with self._lock:
+            events, self._pending = self._pending, []
+            timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+        if events:
+            self._handle(events)
 
 
 def create_app(
@@ -40,12 +78,14 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         outbox = BackgroundSender(lambda: app.state.session_factory, notifier, clock)
         outbox.start()
-        app.state.outbox = outbox
+        batches = Batching(outbox.handle, OUTBOX_WINDOW_SECONDS)
+        app.state.outbox = batches
         task = asyncio.create_task(_ticker(app)) if run_ticker else None
         yield
         if task:
             task.cancel()
         app.state.outbox = None
+        batches.flush()
         outbox.stop()
         engine.dispose()
 

@@ -28,28 +28,51 @@ def resolve_pool(
 ) -> Pool:
     """The queue unit and the people in it for ``rule``, near the customer's county."""
     if rule.pool is PoolKind.ACCOUNT_MANAGER and customer and customer.account_manager_id:
-        manager = session.get(Staff, customer.account_manager_id)
-        if manager is not None and manager.active:
-            return Pool(manager.unit_id, _candidates(session, [manager]), "the customer's manager")
+        manager = _staff(session, Staff.id == customer.account_manager_id)
+        if manager:
+            return Pool(manager[0][0], manager[1], "the customer's manager")
     if rule.pool in (PoolKind.ACCOUNT_MANAGER, PoolKind.COUNTY_TEAM):
-        staff = _staff(session, Staff.county_id == county_id, Staff.role == Role.ACCOUNT_MANAGER)
+        _, team = _staff(session, Staff.county_id == county_id, Staff.role == Role.ACCOUNT_MANAGER)
         unit = _nearest_unit(session, county_id, UnitKind.AM_TEAM, None)
-        return Pool(unit, _candidates(session, staff), "the county's account-manager team")
+        return Pool(unit, team, "the county's account-manager team")
     if rule.pool is PoolKind.EXPERT_SEATS:
-        staff = _staff(session, Staff.role == Role.HOTLINE_AGENT, Staff.seat == Seat.EXPERT)
-        unit = staff[0].unit_id if staff else None
-        return Pool(unit, _candidates(session, staff), "10010 expert seats")
+        units, seats = _staff(session, Staff.role == Role.HOTLINE_AGENT, Staff.seat == Seat.EXPERT)
+        return Pool(units[0] if units else None, seats, "10010 expert seats")
     department = rule.department.value if rule.department else None
     unit = _nearest_unit(session, county_id, UnitKind.DEPARTMENT, department)
     if unit is None:
         return Pool(None, [], f"no {department} department found")
-    staff = _staff(session, Staff.unit_id == unit, Staff.role == Role.DEPARTMENT_HANDLER)
-    return Pool(unit, _candidates(session, staff), f"{department} department queue")
+    _, handlers = _staff(session, Staff.unit_id == unit, Staff.role == Role.DEPARTMENT_HANDLER)
+    return Pool(unit, handlers, f"{department} department queue")
 
 
-def _staff(session: Session, *conditions: object) -> list[Staff]:
-    stmt = select(Staff).where(Staff.active.is_(True), *conditions).order_by(Staff.id)  # type: ignore[arg-type]
-    return list(session.scalars(stmt))
+def _staff(session: Session, *conditions: object) -> tuple[list[int], list[Candidate]]:
+    """Active staff matching ``conditions`` with their open load, in one statement.
+
+    The load is counted per candidate by a correlated subquery over the
+    (handler, status) index rather than kept in a counter column: a counter would
+    be one hot row per handler, locked by every dispatch until its commit.
+    """
+    load = (
+        select(func.count())
+        .where(
+            WorkOrder.handler_id == Staff.id,
+            WorkOrder.status.in_(_OPEN),
+        )
+        .correlate(Staff)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Staff.id, Staff.unit_id, Staff.skills, Staff.capacity, load)
+        .where(Staff.active.is_(True), *conditions)  # type: ignore[arg-type]
+        .order_by(Staff.id)
+    )
+    rows = session.execute(stmt).all()
+    units = [r.unit_id for r in rows]
+    return units, [Candidate(r.id, frozenset(r.skills or ()), int(r[4]), r.capacity) for r in rows]
+
+
+_OPEN = [s.value for s in OPEN_STATUSES]
 
 
 #: (county, kind, department) → (read at, unit id). The organisation changes rarely and
@@ -71,9 +94,40 @@ def _nearest_unit(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class CountyFacts:
+    """What creating and dispatching an order needs of its county (read through a cache)."""
+
+    id: int
+    city_id: int | None
+    rural: bool
+    regions: frozenset[str]  # the county's and its city's codes, for dispatch rules
+
+
+#: county id → (read at, facts or None). Same lifetime as the queue lookups above.
+_COUNTIES: dict[int, tuple[float, CountyFacts | None]] = {}
+
+
+def county_facts(session: Session, county_id: int) -> CountyFacts | None:
+    """The county's city, rural flag and region codes, or None for an unknown unit (cached)."""
+    now = time.monotonic()
+    hit = _COUNTIES.get(county_id)
+    if hit is not None and now - hit[0] < NEAREST_SECONDS:
+        return hit[1]
+    county = session.get(OrgUnit, county_id)
+    facts = None
+    if county is not None:
+        city = session.get(OrgUnit, county.city_id) if county.city_id is not None else None
+        codes = frozenset(u.code for u in (county, city) if u is not None)
+        facts = CountyFacts(county.id, county.city_id, bool(county.rural), codes)
+    _COUNTIES[county_id] = (now, facts)
+    return facts
+
+
 def forget_units() -> None:
-    """Drop cached queue lookups (after the organisation is imported, and between tests)."""
+    """Drop cached queue and county lookups (after an organisation import, between tests)."""
     _NEAREST.clear()
+    _COUNTIES.clear()
 
 
 def _find_nearest_unit(
@@ -94,22 +148,3 @@ def _find_nearest_unit(
         if found is not None:
             return found
     return None
-
-
-def _candidates(session: Session, staff: list[Staff]) -> list[Candidate]:
-    if not staff:
-        return []
-    ids = [s.id for s in staff]
-    rows = session.execute(
-        select(WorkOrder.handler_id, func.count())
-        .where(
-            WorkOrder.handler_id.in_(ids),
-            WorkOrder.status.in_([s.value for s in OPEN_STATUSES]),
-        )
-        .group_by(WorkOrder.handler_id)
-    ).all()
-    loads = {handler: count for handler, count in rows}
-    return [
-        Candidate(s.id, frozenset(s.skills or ()), int(loads.get(s.id, 0)), s.capacity)
-        for s in staff
-    ]

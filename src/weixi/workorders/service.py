@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from weixi.customers.models import Customer
 from weixi.db.uow import UnitOfWork
 from weixi.errors import Forbidden, NotFound, ValidationFailed
-from weixi.notifications.service import notify
+from weixi.notifications.models import Notification
+from weixi.notifications.service import NotificationsQueued
 from weixi.org.actor import Actor
-from weixi.org.models import OrgUnit
 from weixi.versioned import service as versioned
 from weixi.workorders import policies, repository
 from weixi.workorders.dispatch import (
@@ -31,7 +31,7 @@ from weixi.workorders.dispatch import (
 from weixi.workorders.events import WorkOrderChanged
 from weixi.workorders.kinds import Status, WorkOrderKind
 from weixi.workorders.models import SlaPause, WorkOrder, WorkOrderHistory, WorkOrderNote
-from weixi.workorders.pools import resolve_pool
+from weixi.workorders.pools import county_facts, resolve_pool
 from weixi.workorders.sla_service import apply_sla, refresh_deadlines
 from weixi.workorders.workflow import ClosePermit, transition
 
@@ -71,25 +71,36 @@ def load_rules(session: Session) -> RuleSet:
 
 
 _PARSED: dict[tuple[int, str], RuleSet] = {}
+#: The body object last parsed and its rules: the versioned cache hands out the same
+#: dict for a few seconds, so most orders skip even the canonical-JSON key below.
+_LAST: list[tuple[object, int, RuleSet]] = []
 
 
 def _parsed_rules(version: int, body: dict[str, object] | None) -> RuleSet:
     """Parse each distinct rule document once per process."""
+    if body is not None and _LAST and _LAST[0][0] is body and _LAST[0][1] == version:
+        return _LAST[0][2]
     key = (version, json.dumps(body, sort_keys=True, ensure_ascii=False))
     if key not in _PARSED:
         items = DEFAULT_RULES if body is None else body["rules"]
         _PARSED[key] = rules_from_dicts(version, items)  # type: ignore[arg-type]
+    if body is not None:
+        _LAST[:] = [(body, version, _PARSED[key])]
     return _PARSED[key]
 
 
 def create_order(uow: UnitOfWork, actor: Actor | None, data: OrderCreate) -> WorkOrder:
-    """Open an order, start its SLA clocks and dispatch it by the current rules."""
+    """Open an order, start its SLA clocks and dispatch it by the current rules.
+
+    Everything is decided before the row is written, so the order costs one
+    ``INSERT … RETURNING`` and its two history rows and notifications one more each.
+    """
     session, now = uow.session, uow.clock.now()
     customer = _customer(session, actor, data.customer_id)
     county_id = customer.county_id if customer else data.county_id
     if county_id is None:
         raise ValidationFailed("an order needs a customer or a county")
-    county = session.get(OrgUnit, county_id)
+    county = county_facts(session, county_id)
     if county is None or county.city_id is None:
         raise ValidationFailed(f"unknown county {county_id}")
     owner = actor.staff_id if actor and data.kind in FIRST_CONTACT_KINDS else None
@@ -111,11 +122,16 @@ def create_order(uow: UnitOfWork, actor: Actor | None, data: OrderCreate) -> Wor
         reasons=data.reasons,
         source_key=data.source_key,
     )
-    session.add(order)
-    session.flush()
-    _append(session, order, "created", None, Status.NEW, actor, now, data.title)
     apply_sla(session, order, rural=county.rural)
-    dispatch_order(uow, actor, order)
+    _route(session, order, load_rules(session), customer, county.regions)
+    actor_id = actor.staff_id if actor else None
+    reason = order.dispatch_reason
+    entry = transition(order, Status.DISPATCHED, actor_id=actor_id, at=now, reason=reason)
+    session.add(order)
+    session.flush()  # the order's id, for its history and notifications
+    _append(session, order, "created", None, Status.NEW, actor, now, data.title)
+    _append(session, order, "dispatched", entry.from_status, entry.to_status, actor, now, reason)
+    _tell(uow, order, actor, "dispatched", reason)
     return order
 
 
@@ -140,8 +156,19 @@ def dispatch_order(
     session = uow.session
     rules = rules or load_rules(session)
     customer = session.get(Customer, order.customer_id) if order.customer_id else None
-    county = session.get(OrgUnit, order.county_id)
-    regions = frozenset(c.code for c in (county, session.get(OrgUnit, order.city_id)) if c)
+    county = county_facts(session, order.county_id)
+    _route(session, order, rules, customer, county.regions if county else frozenset())
+    _move(uow, order, Status.DISPATCHED, actor, order.dispatch_reason, change="dispatched")
+
+
+def _route(
+    session: Session,
+    order: WorkOrder,
+    rules: RuleSet,
+    customer: Customer | None,
+    regions: frozenset[str],
+) -> None:
+    """Set the order's pool, handler and the sentence saying why (no status change)."""
     rule = rules.first_match(OrderFacts(order.kind, order.tier, order.category, regions))
     pool = resolve_pool(session, rule, customer=customer, county_id=order.county_id)
     choice = choose_in_pool(rule, pool.candidates)
@@ -149,7 +176,6 @@ def dispatch_order(
     order.handler_id = choice.staff_id
     order.dispatch_reason = f"{choice.reason} ({pool.note}; rules v{rules.version})"
     order.dispatch_rules_version = rules.version
-    _move(uow, order, Status.DISPATCHED, actor, order.dispatch_reason, change="dispatched")
 
 
 def accept_order(uow: UnitOfWork, actor: Actor, order_id: int) -> WorkOrder:
@@ -319,12 +345,33 @@ def _append(
 
 
 def _tell(uow: UnitOfWork, order: WorkOrder, actor: Actor | None, change: str, text: str) -> None:
-    """The first-contact owner and the handler hear of every change (not their own)."""
+    """The first-contact owner and the handler hear of every change (not their own).
+
+    The notification rows join the transaction (the outbox) without a flush of their
+    own; their ids exist once it commits, which is when the sender is handed them.
+    """
     me = actor.staff_id if actor else None
-    people = {p for p in (order.first_contact_owner_id, order.handler_id) if p and p != me}
+    people = sorted({p for p in (order.first_contact_owner_id, order.handler_id) if p and p != me})
     if people:
-        notify(uow, sorted(people), order_id=order.id, kind=change, body=f"#{order.id} {text}")
-        uow.emit(WorkOrderChanged(order.id, change, tuple(sorted(people)), text))
+        body, at = f"#{order.id} {text}", uow.clock.now()
+        rows = [
+            Notification(recipient_id=p, order_id=order.id, kind=change, body=body, created_at=at)
+            for p in people
+        ]
+        uow.session.add_all(rows)
+        uow.emit(_Queued(rows))
+        uow.emit(WorkOrderChanged(order.id, change, tuple(people), text))
+
+
+class _Queued(NotificationsQueued):
+    """:class:`NotificationsQueued` whose ids are read after the commit assigned them."""
+
+    def __init__(self, rows: list[Notification]) -> None:
+        self._rows = rows
+
+    @property
+    def ids(self) -> list[int]:  # type: ignore[override]
+        return [r.id for r in self._rows]
 
 
 def _require(allowed: bool) -> None:

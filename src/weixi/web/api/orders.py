@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from weixi.web.api.schemas import (
     CallbackBody,
@@ -26,6 +27,15 @@ from weixi.workorders.repository import OrderQuery
 from weixi.workorders.service import OrderCreate
 
 router = APIRouter(tags=["work orders"])
+
+
+def _json(model: BaseModel, status_code: int = 200) -> Response:
+    """Serialise once, here in the worker thread (``response_model`` still documents it)."""
+    return Response(model.model_dump_json(), status_code, media_type="application/json")
+
+
+def _order(order: WorkOrder, status_code: int = 200) -> Response:
+    return _json(OrderRead.model_validate(order), status_code)
 
 
 @router.get("/orders", response_model=Page[OrderRead])
@@ -57,7 +67,7 @@ def list_orders(
 
 
 @router.post("/orders", response_model=OrderRead, status_code=201)
-def create_order(body: OrderCreateBody, actor: CurrentActor, uow: Uow) -> WorkOrder:
+def create_order(body: OrderCreateBody, actor: CurrentActor, uow: Uow) -> Response:
     data = OrderCreate(
         kind=body.kind,
         title=body.title,
@@ -69,12 +79,14 @@ def create_order(body: OrderCreateBody, actor: CurrentActor, uow: Uow) -> WorkOr
     )
     order = service.create_order(uow, actor, data)
     uow.commit()
-    return order
+    return _order(order, 201)
 
 
 @router.get("/orders/{order_id}", response_model=OrderRead)
-def get_order(order_id: int, actor: CurrentActor, uow: Uow) -> WorkOrder:
-    return repository.get_visible(uow.session, actor, order_id)
+def get_order(order_id: int, actor: CurrentActor, uow: Uow) -> Response:
+    response = _order(repository.get_visible(uow.session, actor, order_id))
+    uow.rollback()  # end the read here in the worker thread, not on the event loop
+    return response
 
 
 @router.get("/orders/{order_id}/history", response_model=list[HistoryRead])
@@ -84,49 +96,49 @@ def order_history(order_id: int, actor: CurrentActor, uow: Uow) -> list[HistoryR
 
 
 @router.post("/orders/{order_id}/accept", response_model=OrderRead)
-def accept(order_id: int, actor: CurrentActor, uow: Uow) -> WorkOrder:
+def accept(order_id: int, actor: CurrentActor, uow: Uow) -> Response:
     order = service.accept_order(uow, actor, order_id)
     uow.commit()
-    return order
+    return _order(order)
 
 
 @router.post("/orders/{order_id}/transfer", response_model=OrderRead)
-def transfer(order_id: int, body: TransferBody, actor: CurrentActor, uow: Uow) -> WorkOrder:
+def transfer(order_id: int, body: TransferBody, actor: CurrentActor, uow: Uow) -> Response:
     order = service.transfer_order(
         uow, actor, order_id, department=Department(body.department).value, reason=body.reason
     )
     uow.commit()
-    return order
+    return _order(order)
 
 
 @router.post("/orders/{order_id}/wait", response_model=OrderRead)
-def wait(order_id: int, body: ReasonBody, actor: CurrentActor, uow: Uow) -> WorkOrder:
+def wait(order_id: int, body: ReasonBody, actor: CurrentActor, uow: Uow) -> Response:
     order = service.wait_for_customer(uow, actor, order_id, reason=body.reason)
     uow.commit()
-    return order
+    return _order(order)
 
 
 @router.post("/orders/{order_id}/resume", response_model=OrderRead)
-def resume(order_id: int, actor: CurrentActor, uow: Uow) -> WorkOrder:
+def resume(order_id: int, actor: CurrentActor, uow: Uow) -> Response:
     order = service.resume_order(uow, actor, order_id)
     uow.commit()
-    return order
+    return _order(order)
 
 
 @router.post("/orders/{order_id}/resolve", response_model=OrderRead)
-def resolve(order_id: int, body: ResolveBody, actor: CurrentActor, uow: Uow) -> WorkOrder:
+def resolve(order_id: int, body: ResolveBody, actor: CurrentActor, uow: Uow) -> Response:
     order = service.resolve_order(
         uow, actor, order_id, resolution=body.resolution, outcome=body.outcome
     )
     uow.commit()
-    return order
+    return _order(order)
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderRead)
-def cancel(order_id: int, body: ReasonBody, actor: CurrentActor, uow: Uow) -> WorkOrder:
+def cancel(order_id: int, body: ReasonBody, actor: CurrentActor, uow: Uow) -> Response:
     order = service.cancel_order(uow, actor, order_id, reason=body.reason)
     uow.commit()
-    return order
+    return _order(order)
 
 
 @router.post("/orders/{order_id}/notes", status_code=201)
@@ -137,29 +149,27 @@ def add_note(order_id: int, body: NoteBody, actor: CurrentActor, uow: Uow) -> di
 
 
 @router.post("/orders/{order_id}/callbacks", response_model=CallbackRead, status_code=201)
-def record_callback(
-    order_id: int, body: CallbackBody, actor: CurrentActor, uow: Uow
-) -> CallbackRead:
+def record_callback(order_id: int, body: CallbackBody, actor: CurrentActor, uow: Uow) -> Response:
     from weixi.callbacks.service import record_callback as record
 
     rec = record(uow, actor, order_id, reached=body.reached, answers=body.answers, note=body.note)
     uow.commit()
-    return CallbackRead.model_validate(rec)
+    return _json(CallbackRead.model_validate(rec), 201)
 
 
 @router.post("/orders/{order_id}/close-unreachable", response_model=OrderRead)
-def close_unreachable(order_id: int, body: ReasonBody, actor: CurrentActor, uow: Uow) -> WorkOrder:
+def close_unreachable(order_id: int, body: ReasonBody, actor: CurrentActor, uow: Uow) -> Response:
     from weixi.callbacks.service import close_unreachable as close
 
     order = close(uow, actor, order_id, reason=body.reason)
     uow.commit()
-    return order
+    return _order(order)
 
 
 @router.post("/orders/{order_id}/escalate", response_model=OrderRead)
-def escalate(order_id: int, body: ReasonBody, actor: CurrentActor, uow: Uow) -> WorkOrder:
+def escalate(order_id: int, body: ReasonBody, actor: CurrentActor, uow: Uow) -> Response:
     from weixi.workorders.jobs import escalate_order
 
     order = escalate_order(uow, actor, order_id, reason=body.reason)
     uow.commit()
-    return order
+    return _order(order)
