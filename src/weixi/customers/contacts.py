@@ -105,7 +105,7 @@ def import_contacts(
             found = session.execute(
                 select(Customer.code, Customer.id).where(Customer.code.in_(part))
             )
-            ids.update(dict(found.tuples().all()))
+            ids.update(dict(found.all()))
 
     if customers_file is not None and customers_file.exists():
         known_customers = known_ids_from_file(customers_file, "customer_id")

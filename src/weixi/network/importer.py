@@ -60,9 +60,7 @@ def import_cells(session: Session, path: Path, *, now: datetime) -> ImportReport
     counties = dict(
         session.execute(
             select(OrgUnit.code, OrgUnit.id).where(OrgUnit.kind == UnitKind.COUNTY.value)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
     def mapper(row: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +86,7 @@ def import_cells(session: Session, path: Path, *, now: datetime) -> ImportReport
 
 
 def _cell_ids(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Cell.code, Cell.id)).tuples().all())
+    return dict(session.execute(select(Cell.code, Cell.id)).all())
 
 
 def _validated(
@@ -156,7 +154,7 @@ def import_customer_cells(
     session: Session, path: Path, *, now: datetime, window: int = WINDOW_MONTHS
 ) -> ImportReport:
     cells = _cell_ids(session)
-    customers = dict(session.execute(select(Customer.code, Customer.id)).tuples().all())
+    customers = dict(session.execute(select(Customer.code, Customer.id)).all())
     with duckdb.connect() as con:
         last = con.execute("SELECT MAX(month) FROM read_parquet(?)", [str(path)]).fetchone()
     end: dt.date | None = last[0] if last else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from weixi.db.uow import UnitOfWork
@@ -27,6 +27,8 @@ from weixi.org.staff_rules import (
 )
 from weixi.versioned import service as versioned
 from weixi.versioned.models import VersionedDocument
+from weixi.workorders.kinds import OPEN_STATUSES
+from weixi.workorders.models import WorkOrder
 
 
 def _require(actor: Actor) -> None:
@@ -90,10 +92,12 @@ def update_staff(
     check_own_change(actor, staff.id, diff)
     if not diff:
         return StaffChange(staff, diff, None)
-    if "role" in diff and staff.open_orders:
-        raise Conflict(
-            f"{staff.code} still handles {staff.open_orders} open orders: transfer them first"
-        )
+    if "role" in diff:
+        handling = open_orders_of(session, staff.id)
+        if handling:
+            raise Conflict(
+                f"{staff.code} still handles {handling} open orders: transfer them first"
+            )
     staff.role, staff.seat, staff.skills = new.role, new.seat, list(new.skills)
     staff.capacity = new.capacity
     if "unit" in diff:
@@ -104,6 +108,15 @@ def update_staff(
             unit.county_id,
         )
     return StaffChange(staff, diff, _record(uow, actor, staff, diff, comment))
+
+
+def open_orders_of(session: Session, staff_id: int) -> int:
+    """Open orders the staff member handles (a role change would strand them)."""
+    stmt = select(func.count()).where(
+        WorkOrder.handler_id == staff_id,
+        WorkOrder.status.in_([s.value for s in OPEN_STATUSES]),
+    )
+    return int(session.scalar(stmt) or 0)
 
 
 def set_active(uow: UnitOfWork, actor: Actor, staff_id: int, active: bool) -> StaffChange:
