@@ -21,6 +21,7 @@ import uvicorn
 
 from tests.conftest import migrated_url
 from tests.factories import Province, add_customer, build_province
+from tests.web.conftest import add_activity
 from weixi.auth.service import hash_password
 from weixi.clock import FixedClock, utc
 from weixi.config import Settings
@@ -112,6 +113,7 @@ def _seed(factory: object, clock: FixedClock) -> tuple[Province, int]:
         c1.tier_rule = "3G 66元及以上套餐 → 金卡"
         add_customer(s, p, "c2", county="QD-SN", manager="QD-SN-am1")
         add_customer(s, p, "c3", county="JN-PY", manager="JN-PY-am1")
+        add_activity(s, p, c1)  # contacts on five channels, a good and a poor cell
         s.commit()
     with UnitOfWork(factory, clock=clock) as uow:  # type: ignore[arg-type]
         order = create_order(

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Server, shot
+from tests.browser.conftest import SCREENSHOTS, Server, shot
 from tests.web.visible_text import PHONE, chinese_on_english_page, untranslated_on_chinese_page
 from weixi.web.console.i18n import catalogue
 from weixi.workorders.jobs import tick
@@ -57,7 +57,14 @@ def test_account_manager_works_a_warning_order_through_a_callback_to_closure(
     page.click("#customer-summary dd a")  # the customer's name: to the 360 view
     expect(page.locator("#usage-chart svg")).to_be_visible()
     expect(page.locator("#churn-risk")).to_contain_text("82")
+    expect(page.locator("#contact-timeline tbody tr")).to_have_count(5)
+    expect(page.locator("#contact-channels")).to_contain_text("10010专家坐席")
+    expect(page.locator("#contact-timeline")).to_contain_text("13912345678")  # managers: whole
+    expect(page.locator("#network-overall")).to_contain_text("94.6%")
+    expect(page.locator("tr[data-cell='JN-LX-G0002']")).to_have_class("row-red")
+    expect(page.locator("tr[data-cell='JN-LX-G0002'] td.v-poor")).to_have_count(4)
     shot(page, "customer-360")
+    page.locator("#network").screenshot(path=str(SCREENSHOTS / "customer-360-network.png"))
 
 
 def test_hotline_complaint_not_resolved_reopens_and_the_first_contact_owner_sees_it_all(
@@ -218,6 +225,8 @@ def test_language_switch_on_every_page_leaves_no_untranslated_text(
     page: Page = open_as(who)
     english_ids = set(catalogue("en")) - {"SLA"}
     pages = [*ROLE_PAGES[who], f"/console/customers/{server.province.customers['c1'].id}"]
+    if who == "admin":
+        pages.append(f"/console/admin/staff/{server.province.staff['JN-LX-am1'].id}")
     if who == "JN-LX-am1":
         pages.append(f"/console/orders/{server.warning_order_id}")
     for path in pages:
@@ -230,7 +239,7 @@ def test_language_switch_on_every_page_leaves_no_untranslated_text(
         page.click("#lang-switch")
         expect(page.locator("html")).to_have_attribute("lang", "en")
         assert chinese_on_english_page(page.content()) == [], path
-        if path.startswith("/console/admin/staff"):
+        if path == "/console/admin/staff":
             shot(page, "admin-staff-en")
         page.click("#lang-switch")
         expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
@@ -254,3 +263,37 @@ def test_my_work_is_usable_at_tablet_width(open_as, server: Server) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 820 + 1, "the page scrolls sideways at tablet width"
     shot(page, "my-work-tablet")
+
+
+def test_administrator_edits_a_staff_members_role_and_sees_who_changed_what(
+    open_as, server: Server
+) -> None:
+    page: Page = open_as("admin")
+    page.click("[data-nav=admin]")
+    page.locator("tr[data-staff='JN-PY-agent'] a.edit-staff").click()
+    expect(page.locator("h1")).to_contain_text("JN-PY-agent")
+    # A hall agent cannot sit in an account-manager team: refused, nothing saved.
+    page.select_option("#staff-unit", "JN-PY-am")
+    page.click("#staff-save")
+    expect(page.locator("#problems")).to_contain_text("does not work in a unit of kind am_team")
+    expect(page.locator("#staff-versions")).to_have_count(0)
+    # Moved to the 10010 centre as an expert seat with two skills.
+    page.select_option("#staff-role", "hotline_agent")
+    page.select_option("#staff-seat", "expert")
+    page.select_option("#staff-unit", "10010")
+    page.check("#staff-skills input[value=roaming]")
+    page.check("#staff-skills input[value=broadband]")
+    page.fill("#staff-capacity", "40")
+    page.fill("#staff-comment", "调入10010专家坐席")
+    page.click("#staff-save")
+    expect(page.locator(".flash")).to_have_text("修改已保存")
+    latest = page.locator("#staff-versions tbody tr").first
+    expect(latest).to_contain_text("员工admin (admin)")
+    expect(latest).to_contain_text("调入10010专家坐席")
+    expect(latest.locator("li[data-field=role]")).to_contain_text("营业员")
+    expect(latest.locator("li[data-field=seat]")).to_contain_text("专家坐席")
+    expect(latest.locator("li[data-field=skills]")).to_contain_text("漫游")
+    expect(page.locator("#staff-role")).to_have_value("hotline_agent")
+    shot(page, "admin-staff-edit")
+    page.click("#admin-nav a >> nth=0")
+    expect(page.locator("tr[data-staff='JN-PY-agent']")).to_contain_text("专家坐席")
