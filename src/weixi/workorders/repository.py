@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from weixi.errors import NotFound
@@ -33,9 +33,19 @@ def visible(actor: Actor) -> Select[WorkOrder]:
     return select(WorkOrder).where(order_filter(actor, WorkOrder))
 
 
+#: actor → the scoped one-order SELECT with the id as a parameter. Statements are
+#: immutable, so each actor's is built once per process rather than on every request.
+_ONE: dict[Actor, Select[WorkOrder]] = {}
+
+
 def get_visible(session: Session, actor: Actor, order_id: int) -> WorkOrder:
     """The order if the actor may see it; otherwise 404, exactly as if it did not exist."""
-    order = session.scalars(visible(actor).where(WorkOrder.id == order_id)).one_or_none()
+    if actor not in _ONE:
+        if len(_ONE) > 5000:
+            _ONE.clear()
+        _ONE[actor] = visible(actor).where(WorkOrder.id == bindparam("order_id"))
+    stmt = _ONE[actor]
+    order = session.scalars(stmt, {"order_id": order_id}).one_or_none()
     if order is None:
         raise NotFound(f"work order {order_id} not found", order_id=order_id)
     return order
