@@ -171,6 +171,16 @@ def _delta(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(v - before.get(k, 0.0) for k, v in after.items())
 
 
+def _machine_busy() -> float:
+    """CPU seconds spent by everything on the machine so far (Linux /proc/stat)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except (FileNotFoundError, PermissionError):
+        return 0.0
+    idle = int(fields[3]) + int(fields[4])
+    return (sum(int(f) for f in fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 async def _drive(
     port: int, seconds: float, concurrency: int, customers: list[int], server_pid: int, db_tag: str
 ) -> dict[str, float]:
@@ -198,10 +208,10 @@ async def _drive(
     async def measure() -> dict[str, float]:
         await asyncio.sleep(WARM_UP_SECONDS)
         n0, t0 = len(lat), time.perf_counter()
-        cpu0 = (_processes(server_pid), _processes(db_tag), time.process_time())
+        cpu0 = (_processes(server_pid), _processes(db_tag), time.process_time(), _machine_busy())
         await asyncio.sleep(seconds)
         n1, t1 = len(lat), time.perf_counter()
-        cpu1 = (_processes(server_pid), _processes(db_tag), time.process_time())
+        cpu1 = (_processes(server_pid), _processes(db_tag), time.process_time(), _machine_busy())
         window = lat[n0:n1]
         q = statistics.quantiles(window, n=100)
         per = 1000 / max(len(window), 1)
@@ -215,6 +225,8 @@ async def _drive(
             "server_cpu_ms": _delta(cpu0[0], cpu1[0]) * per,
             "db_cpu_ms": _delta(cpu0[1], cpu1[1]) * per,
             "client_cpu_ms": (cpu1[2] - cpu0[2]) * per,
+            "machine_cpu_ms": (cpu1[3] - cpu0[3]) * per,
+            "machine_busy": (cpu1[3] - cpu0[3]) / (t1 - t0) / (os.cpu_count() or 1),
         }
 
     result, *_ = await asyncio.gather(measure(), *(worker(i) for i in range(concurrency)))
@@ -307,8 +319,9 @@ def main() -> None:
             f"  p99 {r['p99_ms']:.1f} ms  max {r['max_ms']:.0f} ms  ({r['requests']:.0f} requests,"
             f" {a.concurrency} clients, {a.workers} server workers, {WARM_UP_SECONDS:.0f} s warm-up"
             f" not counted)\n{'':10} CPU per request: server {r['server_cpu_ms']:.2f} ms,"
-            f" PostgreSQL {r['db_cpu_ms']:.2f} ms, load generator {r['client_cpu_ms']:.2f} ms;"
-            f" load {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+            f" PostgreSQL backends {r['db_cpu_ms']:.2f} ms, load generator"
+            f" {r['client_cpu_ms']:.2f} ms, whole machine {r['machine_cpu_ms']:.2f} ms"
+            f" (busy {r['machine_busy']:.0%}); load {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
 
 

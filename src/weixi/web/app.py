@@ -24,7 +24,7 @@ from weixi.web import problems
 log = logging.getLogger("weixi.web")
 
 #: How long committed notifications wait to be handed to the sender together.
-OUTBOX_WINDOW_SECONDS = 0.2
+OUTBOX_WINDOW_SECONDS = 0.5
 
 
 class Batching:
