@@ -343,3 +343,41 @@ def test_contacts_and_cells_import_from_the_export_with_bad_rows_quarantined(
         assert view.overall.accessibility == pytest.approx(0.99 * 98 / 99)
     html = console.login("QD-SN-am1").get(_customer(console, "c2")).text
     assert 'data-cell="QDW1"' in html and "账单有误" in html
+
+
+# --- Dashboard figures (one pass over the orders) -----------------------------------------
+
+
+def test_dashboard_figures_count_only_the_chosen_area(console: Console) -> None:
+    from openpyxl import load_workbook
+
+    from weixi.db.uow import UnitOfWork
+    from weixi.workorders.kinds import WorkOrderKind
+    from weixi.workorders.service import OrderCreate, create_order
+
+    with UnitOfWork(console.factory, clock=console.clock) as uow:
+        create_order(
+            uow,
+            None,
+            OrderCreate(
+                kind=WorkOrderKind.WARNING,
+                title="流失预警",
+                customer_id=console.province.customers["c2"].id,  # Qingdao
+            ),
+        )
+        uow.commit()
+
+    def warnings(who: str, query: str = "") -> tuple[object, ...]:
+        import io
+
+        r = console.login(who).get(f"/console/dashboard/export/sla.xlsx{query}")
+        assert r.status_code == 200
+        rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+        return next(row for row in rows if row[0] == "预警工单（挽留）")
+
+    assert warnings("SD-sup")[1] == 2
+    assert warnings("JN-sup")[1] == 1
+    assert warnings("SD-sup", f"?city={console.province.units['QD'].id}")[1] == 1
+    assert warnings("JN-LX-sup")[1] == 1
+    r = console.login("JN-sup").get(f"/console/dashboard?city={console.province.units['QD'].id}")
+    assert r.status_code == 404

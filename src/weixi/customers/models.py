@@ -106,3 +106,11 @@ class ImportRun(Base):
 
 
 Index("ix_customers_county_stage", Customer.county_id, Customer.lifecycle_stage)
+#: The dashboard's control group (flagged customers who by design got no order) per area.
+Index(
+    "ix_customers_control_stage",
+    Customer.control_group,
+    Customer.lifecycle_stage,
+    Customer.city_id,
+    Customer.county_id,
+)

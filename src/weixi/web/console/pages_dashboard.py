@@ -57,16 +57,17 @@ def _data_mark(session: Session, now: datetime) -> tuple[object, ...]:
 
 
 def _compute(session: Session, actor: Actor, area: Area, now: datetime) -> list[Table]:
+    groups = dashboard.order_groups(session, actor, area, now)
     tables = [
-        dashboard.queue_table(session, actor, area),
-        dashboard.sla_table(session, actor, area, now),
+        dashboard.queue_table(groups),
+        dashboard.sla_table(groups),
         dashboard.escalation_table(session, actor, area),
         dashboard.retention_table(session, actor, area),
         dashboard.complaints_table(session, actor, area, now),
         dashboard.satisfaction_table(session, actor, area, now),
     ]
     if area.children:
-        tables.insert(0, dashboard.children_table(session, actor, area, now))
+        tables.insert(0, dashboard.children_table(groups, area))
     return tables
 
 
