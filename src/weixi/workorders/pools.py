@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer
@@ -28,48 +29,60 @@ def resolve_pool(
 ) -> Pool:
     """The queue unit and the people in it for ``rule``, near the customer's county."""
     if rule.pool is PoolKind.ACCOUNT_MANAGER and customer and customer.account_manager_id:
-        manager = _staff(session, Staff.id == customer.account_manager_id)
-        if manager:
+        manager = _staff(session, "manager", staff_id=customer.account_manager_id)
+        if manager[0]:
             return Pool(manager[0][0], manager[1], "the customer's manager")
     if rule.pool in (PoolKind.ACCOUNT_MANAGER, PoolKind.COUNTY_TEAM):
-        _, team = _staff(session, Staff.county_id == county_id, Staff.role == Role.ACCOUNT_MANAGER)
+        _, team = _staff(session, "county_team", county_id=county_id)
         unit = _nearest_unit(session, county_id, UnitKind.AM_TEAM, None)
         return Pool(unit, team, "the county's account-manager team")
     if rule.pool is PoolKind.EXPERT_SEATS:
-        units, seats = _staff(session, Staff.role == Role.HOTLINE_AGENT, Staff.seat == Seat.EXPERT)
+        units, seats = _staff(session, "expert_seats")
         return Pool(units[0] if units else None, seats, "10010 expert seats")
     department = rule.department.value if rule.department else None
     unit = _nearest_unit(session, county_id, UnitKind.DEPARTMENT, department)
     if unit is None:
         return Pool(None, [], f"no {department} department found")
-    _, handlers = _staff(session, Staff.unit_id == unit, Staff.role == Role.DEPARTMENT_HANDLER)
+    _, handlers = _staff(session, "department", unit_id=unit)
     return Pool(unit, handlers, f"{department} department queue")
 
 
-def _staff(session: Session, *conditions: object) -> tuple[list[int], list[Candidate]]:
-    """Active staff matching ``conditions`` with their open load, in one statement.
+def _staff(session: Session, pool: str, **params: int) -> tuple[list[int], list[Candidate]]:
+    """Active staff of one kind of pool with their open load, in one statement.
 
     The load is counted per candidate by a correlated subquery over the
     (handler, status) index rather than kept in a counter column: a counter would
     be one hot row per handler, locked by every dispatch until its commit.
     """
-    load = (
-        select(func.count())
-        .where(
-            WorkOrder.handler_id == Staff.id,
-            WorkOrder.status.in_(_OPEN),
-        )
-        .correlate(Staff)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(Staff.id, Staff.unit_id, Staff.skills, Staff.capacity, load)
-        .where(Staff.active.is_(True), *conditions)  # type: ignore[arg-type]
-        .order_by(Staff.id)
-    )
-    rows = session.execute(stmt).all()
+    rows = session.execute(_staff_statement(pool), params).all()
     units = [r.unit_id for r in rows]
     return units, [Candidate(r.id, frozenset(r.skills or ()), int(r[4]), r.capacity) for r in rows]
+
+
+_POOL_MEMBERS: dict[str, tuple[object, ...]] = {
+    "manager": (Staff.id == bindparam("staff_id"),),
+    "county_team": (Staff.county_id == bindparam("county_id"), Staff.role == Role.ACCOUNT_MANAGER),
+    "expert_seats": (Staff.role == Role.HOTLINE_AGENT, Staff.seat == Seat.EXPERT),
+    "department": (Staff.unit_id == bindparam("unit_id"), Staff.role == Role.DEPARTMENT_HANDLER),
+}
+#: Built once per process (statements are immutable; building one costs more than running it).
+_STATEMENTS: dict[str, Select[Any]] = {}
+
+
+def _staff_statement(pool: str) -> Select[Any]:
+    if pool not in _STATEMENTS:
+        load = (
+            select(func.count())
+            .where(WorkOrder.handler_id == Staff.id, WorkOrder.status.in_(_OPEN))
+            .correlate(Staff)
+            .scalar_subquery()
+        )
+        _STATEMENTS[pool] = (
+            select(Staff.id, Staff.unit_id, Staff.skills, Staff.capacity, load)
+            .where(Staff.active.is_(True), *_POOL_MEMBERS[pool])  # type: ignore[arg-type]
+            .order_by(Staff.id)
+        )
+    return _STATEMENTS[pool]
 
 
 _OPEN = [s.value for s in OPEN_STATUSES]

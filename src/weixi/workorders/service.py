@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer
@@ -141,12 +142,24 @@ def _customer(session: Session, actor: Actor | None, customer_id: int | None) ->
     if actor is None:
         customer = session.get(Customer, customer_id)
     else:
-        from weixi.customers.repository import get_visible_customer
-
-        customer = get_visible_customer(session, actor, customer_id)
+        customer = session.scalars(_visible_customer(actor), {"cid": customer_id}).one_or_none()
     if customer is None:
-        raise NotFound(f"customer {customer_id} not found")
+        raise NotFound(f"customer {customer_id} not found", customer_id=customer_id)
     return customer
+
+
+#: actor → the customers repository's scoped SELECT of one customer, built once per actor.
+_CUSTOMER: dict[Actor, Select[Customer]] = {}
+
+
+def _visible_customer(actor: Actor) -> Select[Customer]:
+    if actor not in _CUSTOMER:
+        from weixi.customers.repository import visible
+
+        if len(_CUSTOMER) > 5000:
+            _CUSTOMER.clear()
+        _CUSTOMER[actor] = visible(actor).where(Customer.id == bindparam("cid"))
+    return _CUSTOMER[actor]
 
 
 def dispatch_order(
