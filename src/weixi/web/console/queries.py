@@ -57,11 +57,13 @@ def mine(actor: Actor) -> ColumnElement[bool]:
 def work_list(
     session: Session, actor: Actor, f: WorkFilter
 ) -> list[tuple[WorkOrder, Customer | None]]:
-    stmt = (
-        orders.visible(actor)
-        .add_columns(Customer)
-        .outerjoin(Customer, Customer.id == WorkOrder.customer_id)
-    )
+    """One page of my work (or my area), in the chosen order, with each order's customer.
+
+    The page's ids are chosen first over the orders alone (narrow rows to sort), then only
+    those orders and their customers are read: sorting a whole area's open orders joined to
+    their customers cost twice as much.
+    """
+    stmt = orders.visible(actor)
     if not (f.area and actor.is_supervisor):
         stmt = stmt.where(mine(actor))
     if f.status == "open":
@@ -73,14 +75,23 @@ def work_list(
     digits = "".join(ch for ch in f.phone if ch.isdigit())
     if digits:
         match = Customer.phone == digits if len(digits) >= 11 else Customer.phone.endswith(digits)
-        stmt = stmt.where(match)
+        stmt = stmt.join(Customer, Customer.id == WorkOrder.customer_id).where(match)
     order_by = {
         "due": (WorkOrder.resolution_due.is_(None), WorkOrder.resolution_due, WorkOrder.id),
         "opened": (WorkOrder.opened_at.desc(), WorkOrder.id.desc()),
         "id": (WorkOrder.id.desc(),),
     }[f.sort if f.sort in SORTS else "due"]
     offset = (max(f.page, 1) - 1) * f.limit
-    rows = session.execute(stmt.order_by(*order_by).limit(f.limit + 1).offset(offset))
+    page = stmt.with_only_columns(WorkOrder.id).order_by(*order_by).limit(f.limit + 1)
+    ids = list(session.scalars(page.offset(offset)))
+    if not ids:
+        return []
+    rows = session.execute(
+        select(WorkOrder, Customer)
+        .outerjoin(Customer, Customer.id == WorkOrder.customer_id)
+        .where(WorkOrder.id.in_(ids))
+        .order_by(*order_by)
+    )
     return [(row[0], row[1]) for row in rows]
 
 
