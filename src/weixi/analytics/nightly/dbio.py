@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,7 +11,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, MetaData, Table, bindparam, insert, or_, select, update
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Column, Connection, MetaData, Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer, CustomerEvent
@@ -38,15 +41,61 @@ CUSTOMER_COLUMNS = (
 
 def customer_frame(session: Session) -> pd.DataFrame:
     """Every customer's id, place and current nightly fields, indexed by code."""
-    cols = [getattr(Customer, c) for c in CUSTOMER_COLUMNS]
-    parts = [
-        pd.DataFrame(rows, columns=list(CUSTOMER_COLUMNS))
-        for rows in session.execute(select(*cols)).partitions(200_000)
-    ]
-    frame = pd.concat(parts) if parts else pd.DataFrame(columns=list(CUSTOMER_COLUMNS))
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        frame = _copy_out(conn, "customers", CUSTOMER_COLUMNS, _CUSTOMER_TYPES).to_pandas()
+    else:
+        cols = [getattr(Customer, c) for c in CUSTOMER_COLUMNS]
+        parts = [
+            pd.DataFrame(rows, columns=list(CUSTOMER_COLUMNS))
+            for rows in session.execute(select(*cols)).partitions(200_000)
+        ]
+        frame = pd.concat(parts) if parts else pd.DataFrame(columns=list(CUSTOMER_COLUMNS))
     frame = frame.rename(columns=DB_NAMES)
     frame["db_manager"] = frame["db_manager"].astype("Int64")
     return frame.set_index("code")
+
+
+_CUSTOMER_TYPES = {
+    "id": pa.int64(),
+    "household_id": pa.string(),
+    "code": pa.string(),
+    "county_id": pa.int64(),
+    "city_id": pa.int64(),
+    "account_manager_id": pa.int64(),
+    "tier": pa.string(),
+    "lifecycle_stage": pa.string(),
+    "churn_score": pa.float64(),
+    "control_group": pa.bool_(),
+}
+
+
+def _copy_out(
+    conn: Connection, table: str, columns: tuple[str, ...], types: dict[str, pa.DataType]
+) -> pa.Table:
+    """``COPY (SELECT …) TO STDOUT`` parsed by Arrow: no Python object per value.
+
+    Ten million customers come out in seconds this way, against minutes through rows.
+    """
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    sink = io.BytesIO()
+    statement = f"COPY (SELECT {', '.join(columns)} FROM {table}) TO STDOUT (FORMAT csv)"
+    with driver.cursor() as cur, cur.copy(statement) as copy:
+        for block in copy:
+            sink.write(block)
+    sink.seek(0)
+    return pacsv.read_csv(
+        sink,
+        read_options=pacsv.ReadOptions(column_names=list(columns)),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )
 
 
 #: Stored values get a ``db_`` name so they never clash with tonight's results.
@@ -143,9 +192,9 @@ def apply_chunk(
                 for i, r in zip(warned["id"], warned["reasons"], strict=True)
             ],
         )
-    events = list(_events(chunk, as_of, now))
+    events = _events(chunk, as_of, now)
     if events:
-        session.execute(insert(CustomerEvent), events)
+        insert_rows(session.connection(), CustomerEvent, events)
         counts.events += len(events)
     specs = list(_orders(chunk, as_of))
     if specs:
@@ -211,23 +260,39 @@ def _update_rows(changed: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-def _events(chunk: pd.DataFrame, as_of: dt.date, now: datetime) -> Iterator[dict[str, Any]]:
+def _events(chunk: pd.DataFrame, as_of: dt.date, now: datetime) -> list[dict[str, Any]]:
+    """A customer event for every tier, stage and manager that moved, built column-wise."""
+    events: list[dict[str, Any]] = []
     for kind, old, new, rule in (
         ("tier", "db_tier", "new_tier", "new_tier_rule"),
         ("stage", "db_stage", "new_lifecycle_stage", "new_stage_rule"),
         ("manager", "db_manager", "new_account_manager_id", "assign_reason"),
     ):
-        moved = chunk[differs(chunk[old], chunk[new])]
-        for r in moved.itertuples(index=False):
-            yield {
-                "customer_id": int(r.id),
-                "kind": kind,
-                "old_value": _str(getattr(r, old)),
-                "new_value": _str(getattr(r, new)),
-                "rule": (_str(getattr(r, rule)) or "")[:120] or None,
-                "as_of": as_of,
-                "at": now,
-            }
+        moved = chunk[differs(chunk[old], chunk[new]).to_numpy()]
+        rules = [(r or "")[:120] or None for r in _texts(moved[rule])]
+        for cid, before, after, why in zip(
+            moved["id"].astype("int64").tolist(),
+            _texts(moved[old]),
+            _texts(moved[new]),
+            rules,
+            strict=True,
+        ):
+            events.append(
+                {
+                    "customer_id": cid,
+                    "kind": kind,
+                    "old_value": before,
+                    "new_value": after,
+                    "rule": why,
+                    "as_of": as_of,
+                    "at": now,
+                }
+            )
+    return events
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    return [_str(v) for v in values.astype(object).where(values.notna(), None)]
 
 
 def differs(old: pd.Series, new: pd.Series) -> pd.Series:
