@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from psycopg.types.json import Jsonb
 from sqlalchemy import ARRAY, Connection, any_, cast, insert
 from sqlalchemy.dialects.postgresql import array
@@ -25,6 +27,28 @@ def insert_rows(conn: Connection, model: Any, rows: list[dict[str, object]]) -> 
             copy.write_row(
                 [Jsonb(row[c]) if c in json_cols and row[c] is not None else row[c] for c in cols]
             )
+
+
+#: Rows per CSV chunk handed to COPY: bounds the text buffered at once.
+COPY_CHUNK_ROWS = 100_000
+
+
+def copy_arrow(conn: Connection, table: str, rows: pa.Table) -> None:
+    """COPY an Arrow table into ``table`` (PostgreSQL), its columns matched by name.
+
+    Arrow writes the rows as CSV in C, chunk by chunk, so no Python object is made per
+    value: strings quoted, nulls as empty unquoted fields, dates ISO, booleans
+    ``true``/``false``, numbers as their shortest exact text.
+    """
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    options = pacsv.WriteOptions(include_header=False)
+    statement = f"COPY {table} ({', '.join(rows.column_names)}) FROM STDIN (FORMAT csv)"
+    with driver.cursor() as cur, cur.copy(statement) as copy:
+        for batch in rows.to_batches(max_chunksize=COPY_CHUNK_ROWS):
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(batch, sink, options)
+            copy.write(memoryview(sink.getvalue()))
 
 
 def _is_json(column_type: Any) -> bool:
