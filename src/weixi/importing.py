@@ -296,7 +296,7 @@ def _upsert_staged(
 ) -> None:
     stage.analyze()
     bulk = None
-    if stage.pg and stage.rows >= BULK_MIN_ROWS and stage.rows > _rows_up_to(conn, stage):
+    if stage.rows >= BULK_MIN_ROWS and stage.rows > _rows_up_to(conn, stage):
         bulk = _BulkLoad(conn, stage.target)
     unknown = stage.unknown_references()
     _quarantine_unknown(conn, import_id, file, unknown, report)
@@ -316,20 +316,21 @@ def _upsert_staged(
 
 
 def _rows_up_to(conn: Connection, stage: _Stage) -> float:
-    """The target's rows as the planner knows them; if never analyzed, counted up to the
-    staged rows' number (enough to compare)."""
-    known = conn.exec_driver_sql(
-        f"SELECT reltuples FROM pg_class WHERE oid = '{stage.target}'::regclass"
-    ).scalar()
-    if known is not None and known >= 0:
-        return float(known)
+    """The target's rows as PostgreSQL's planner knows them; if never analyzed (or on
+    SQLite), counted up to the staged rows' number (enough to compare)."""
+    if stage.pg:
+        known = conn.exec_driver_sql(
+            f"SELECT reltuples FROM pg_class WHERE oid = '{stage.target}'::regclass"
+        ).scalar()
+        if known is not None and known >= 0:
+            return float(known)
     found = conn.exec_driver_sql(
         f"SELECT count(*) FROM (SELECT 1 FROM {stage.target} LIMIT {stage.rows + 1}) t"
     ).scalar()
     return float(found or 0)
 
 
-#: A load of at least this many rows into a smaller table is a `_BulkLoad` (PostgreSQL).
+#: A load of at least this many rows into a smaller table is a `_BulkLoad`.
 BULK_MIN_ROWS = 100_000
 #: Rows per validated batch: small enough that validating the next batch overlaps with
 #: storing this one, large enough that per-batch costs vanish.
@@ -369,36 +370,47 @@ def _ahead(items: Iterator[_T]) -> Iterator[_T]:
 
 
 class _BulkLoad:
-    """A load that dwarfs its table (PostgreSQL): foreign keys and non-unique indexes are
-    dropped before the insert and rebuilt after it, in the same transaction.
+    """A load that dwarfs its table: non-unique indexes (and on PostgreSQL foreign keys)
+    are dropped before the insert and rebuilt after it, in the same transaction.
 
     Maintaining nine indexes row by row and checking each row's foreign keys costs several
     times more than sorting each index once and validating each key with one join. The
     primary key and unique indexes stay: the upsert looks rows up by their code. The
-    table is locked (ACCESS EXCLUSIVE) until commit, which suits a first load; an import
-    into a table at least as big as the file (the daily re-import) never takes this path.
+    table is locked until commit (ACCESS EXCLUSIVE on PostgreSQL), which suits a first
+    load; an import into a table at least as big as the file (the daily re-import) never
+    takes this path.
     """
 
     def __init__(self, conn: Connection, table: str) -> None:
         self.conn, self.table = conn, table
-        self.indexes = [
-            (str(name), str(ddl))
-            for name, ddl in conn.exec_driver_sql(
-                "SELECT quote_ident(n.nspname) || '.' || quote_ident(i.relname), "
-                "pg_get_indexdef(x.indexrelid) "
-                "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-                "JOIN pg_namespace n ON n.oid = i.relnamespace "
-                f"WHERE x.indrelid = '{table}'::regclass "
-                "AND NOT x.indisunique AND NOT x.indisprimary ORDER BY i.relname"
+        self.foreign_keys: list[tuple[str, str]] = []
+        if conn.dialect.name != "postgresql":
+            # SQLite keeps its foreign keys (they cannot be dropped; checking them is cheap).
+            found = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                f"AND tbl_name = '{table}' AND sql IS NOT NULL "
+                "AND upper(sql) NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
             )
-        ]
-        self.foreign_keys = [
-            (str(name), str(ddl))
-            for name, ddl in conn.exec_driver_sql(
-                "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint "
-                f"WHERE conrelid = '{table}'::regclass AND contype = 'f' ORDER BY conname"
-            )
-        ]
+            self.indexes = [(f'"{name}"', str(ddl)) for name, ddl in found]
+        else:
+            self.indexes = [
+                (str(name), str(ddl))
+                for name, ddl in conn.exec_driver_sql(
+                    "SELECT quote_ident(n.nspname) || '.' || quote_ident(i.relname), "
+                    "pg_get_indexdef(x.indexrelid) "
+                    "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                    "JOIN pg_namespace n ON n.oid = i.relnamespace "
+                    f"WHERE x.indrelid = '{table}'::regclass "
+                    "AND NOT x.indisunique AND NOT x.indisprimary ORDER BY i.relname"
+                )
+            ]
+            self.foreign_keys = [
+                (str(name), str(ddl))
+                for name, ddl in conn.exec_driver_sql(
+                    "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint "
+                    f"WHERE conrelid = '{table}'::regclass AND contype = 'f' ORDER BY conname"
+                )
+            ]
         for name, _ in self.foreign_keys:
             conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
         for name, _ in self.indexes:
