@@ -203,3 +203,101 @@ def test_cli_train_then_evaluate_a_csv_with_a_toml_mapping(tmp_path: Path) -> No
     evaluated = runner.invoke(app, ["evaluate", *args, "--model", str(tmp_path / "model")])
     assert evaluated.exit_code == 0, evaluated.output
     assert '"auc"' in evaluated.output and '"expected"' in evaluated.output
+
+
+def test_additive_base_learns_smooth_effects_and_adds_up() -> None:
+    from weixi.analytics.churn.additive import fit_additive
+
+    rng = np.random.default_rng(0)
+    n = 4000
+    x = rng.uniform(0, 10, n)
+    cat = rng.integers(0, 3, n).astype(float)
+    const = np.full(n, 7.0)
+    empty = np.full(n, np.nan)
+    x_missing = np.where(rng.random(n) < 0.1, np.nan, x)
+    logit = np.where(x < 5, -2.0, -2.0 + 0.8 * (x - 5)) + (cat == 2) * 1.0
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    X = np.column_stack([x_missing, cat, const, empty])
+    base = fit_additive(X, y, ["numeric", "categorical", "numeric", "numeric"])
+    contrib = base.contributions(X)
+    np.testing.assert_allclose(contrib.sum(axis=1) + base.intercept, base.margin(X))
+    assert np.all(contrib[:, 2:] == 0.0)  # constant and empty columns carry nothing
+    # The hinge basis bends where the effect bends: flat below 5, rising above.
+    grid = np.column_stack([np.linspace(0, 10, 11), np.zeros(11), np.full(11, 7.0), empty[:11]])
+    curve = base.contributions(grid)[:, 0]
+    assert abs(curve[4] - curve[0]) < 0.6 and curve[10] - curve[5] > 2.5
+    # Unseen category and missing value score as the reference / imputed median.
+    odd = np.array([[np.nan, 9.0, 7.0, np.nan]])
+    assert np.isfinite(base.margin(odd)).all()
+
+
+def test_additive_base_round_trips_through_json_and_artefact(
+    fitted: ChurnModel, tmp_path: Path
+) -> None:
+    from weixi.analytics.churn.additive import AdditiveLogit
+
+    assert fitted.additive_ is not None
+    again = AdditiveLogit.from_json(fitted.additive_.to_json())
+    X, _ = churn_table(rows=200, seed=6)
+    matrix = fitted.encode(X)
+    np.testing.assert_allclose(again.margin(matrix), fitted.additive_.margin(matrix))
+    fitted.save(tmp_path / "m")
+    assert load_model(tmp_path / "m").metadata_["additive_base"]["terms"]
+
+
+def test_margin_is_additive_base_plus_trees(fitted: ChurnModel) -> None:
+    X, _ = churn_table(rows=300, seed=7)
+    matrix = fitted.encode(X)
+    assert fitted.additive_ is not None
+    trees = fitted.booster_.predict(matrix, raw_score=True)
+    np.testing.assert_allclose(fitted.decision_function(X), fitted.additive_.margin(matrix) + trees)
+
+
+def test_trees_only_model_and_format_1_artefacts_still_load(
+    small_table: tuple[pd.DataFrame, np.ndarray], tmp_path: Path
+) -> None:
+    import json
+
+    X, y = small_table
+    model = ChurnModel(**FAST, additive_base=False).fit(X, y)
+    assert model.additive_ is None
+    model.save(tmp_path / "old")
+    meta_file = tmp_path / "old" / "metadata.json"
+    meta = json.loads(meta_file.read_text())
+    meta["format"] = 1
+    del meta["additive_base"]
+    del meta["params"]["additive_base"]
+    meta_file.write_text(json.dumps(meta))
+    loaded = load_model(tmp_path / "old")
+    assert loaded.additive_ is None
+    np.testing.assert_allclose(loaded.churn_probability(X), model.churn_probability(X))
+
+
+def test_mapping_adds_revenue_total_when_revenue_is_billed_in_parts() -> None:
+    from weixi.analytics.churn.mapping import REVENUE_FEATURE
+
+    frame = pd.DataFrame(
+        {
+            "day": ["1.5", "2", "", ""],
+            "night": ["0.5", "1", "3", ""],
+            "left": ["yes", "no", "no", "yes"],
+        }
+    )
+    parts = ColumnMapping(
+        label_column="left", churn_values=("yes",), revenue_columns=("day", "night")
+    )
+    table = prepare_table(frame, parts)
+    assert table.X[REVENUE_FEATURE].tolist()[:3] == [2.0, 3.0, 3.0]
+    assert np.isnan(table.X[REVENUE_FEATURE].iloc[3])  # every part missing
+    assert {"day", "night"} <= set(table.X.columns)
+    single = ColumnMapping(label_column="left", churn_values=("yes",), revenue_columns=("day",))
+    assert REVENUE_FEATURE not in prepare_table(frame, single).X.columns
+    off = ColumnMapping.from_dict(
+        {
+            "label_column": "left",
+            "churn_values": ["yes"],
+            "revenue_columns": ["day", "night"],
+            "revenue_feature": False,
+        }
+    )
+    assert REVENUE_FEATURE not in prepare_table(frame, off).X.columns

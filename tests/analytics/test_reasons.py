@@ -18,6 +18,7 @@ from weixi.analytics.churn.reasons import (
     AttributionMethod,
     ReasonCatalogue,
     ReasonTemplate,
+    contributions,
     default_catalogue,
     explain,
 )
@@ -51,8 +52,37 @@ def test_saabas_paths_add_up_to_the_margin(
     X, _ = small_table
     tables = build_path_tables(model.booster_)
     contrib = path_contributions(model.booster_, model.encode(X.iloc[:300]), tables)
-    margin = model.decision_function(X.iloc[:300])
-    np.testing.assert_allclose(contrib.sum(axis=1) + tables.bias, margin, atol=1e-4)
+    trees = model.booster_.predict(model.encode(X.iloc[:300]), raw_score=True)
+    np.testing.assert_allclose(contrib.sum(axis=1) + tables.bias, trees, atol=1e-4)
+
+
+def test_reasons_explain_the_whole_margin_additive_base_and_trees(
+    model: ChurnModel, small_table: tuple[pd.DataFrame, np.ndarray]
+) -> None:
+    X, _ = small_table
+    rows = X.iloc[:400]
+    matrix = model.encode(rows)
+    assert model.additive_ is not None
+    contrib = contributions(model, rows)
+    tree_bias = model.booster_.predict(matrix, pred_contrib=True)[:, -1]
+    total = contrib.sum(axis=1) + tree_bias + model.additive_.intercept
+    np.testing.assert_allclose(total, model.decision_function(rows), atol=1e-4)
+    # The additive part is a real share of the explanation, not a constant offset.
+    assert np.abs(model.additive_.contributions(matrix)).sum(axis=1).mean() > 0.1
+
+
+def test_trees_only_model_reasons_are_plain_treeshap(
+    small_table: tuple[pd.DataFrame, np.ndarray],
+) -> None:
+    X, y = small_table
+    trees_only = ChurnModel(**FAST, additive_base=False).fit(X, y)
+    assert trees_only.additive_ is None
+    matrix = trees_only.encode(X.iloc[:100])
+    np.testing.assert_allclose(
+        contributions(trees_only, X.iloc[:100]),
+        exact_treeshap(trees_only.booster_, matrix),
+        atol=2e-5,
+    )
 
 
 def test_agreement_counts_sets_and_overlap() -> None:

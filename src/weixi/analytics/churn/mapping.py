@@ -10,6 +10,15 @@ same way for every table, so no data set gets its own treatment:
   becoming missing (IBM's ``TotalCharges``);
 * remaining text columns become categorical, unless they look like identifiers
   (nearly one distinct value per row), which are dropped and reported.
+
+Derived feature, declared by a mapping role rather than by data set: when the mapping
+names **two or more revenue columns** (revenue billed in parts: day, evening, night and
+international charges; voice, data and roaming), their row sum is added as the feature
+``revenue_total`` (``revenue_feature = false`` turns this off). A customer's total bill
+is a standard churn driver, and trees cannot add columns up: they would approximate
+the sum by many splits. With a single revenue column nothing is added (it already is a
+feature). The parts stay features too. This is the same quantity the evaluation uses
+as monthly revenue.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from numpy.typing import NDArray
 from weixi.analytics.churn.model import ChurnModel
 from weixi.errors import ImportFailed, ValidationFailed
 
+REVENUE_FEATURE = "revenue_total"  # sum of two or more mapped revenue columns
 NUMERIC_SHARE = 0.95  # share of non-blank values that must parse for a text column to be numeric
 IDENTIFIER_SHARE = 0.5  # distinct values per row above which a text column is an identifier
 
@@ -40,6 +50,7 @@ class ColumnMapping:
     drop_columns: tuple[str, ...] = ()
     revenue_columns: tuple[str, ...] = ()
     deduplicate: bool = False
+    revenue_feature: bool = True
     notes: str = ""
 
     @classmethod
@@ -53,6 +64,7 @@ class ColumnMapping:
                 drop_columns=tuple(section.get("drop_columns", ())),
                 revenue_columns=tuple(section.get("revenue_columns", ())),
                 deduplicate=bool(section.get("deduplicate", False)),
+                revenue_feature=bool(section.get("revenue_feature", True)),
                 notes=str(section.get("notes", "")),
             )
         except KeyError as exc:
@@ -114,6 +126,8 @@ def prepare_table(frame: pd.DataFrame, mapping: ColumnMapping) -> PreparedTable:
     if mapping.id_column:
         not_features.add(normalise_name(mapping.id_column))
     X, dropped = infer_feature_frame(frame[[c for c in frame.columns if c not in not_features]])
+    if mapping.revenue_feature and len(mapping.revenue_columns) >= 2 and REVENUE_FEATURE not in X:
+        X = X.assign(**{REVENUE_FEATURE: _revenue_sum(frame, mapping.revenue_columns)})
     dropped.update({normalise_name(c): "dropped by mapping" for c in mapping.drop_columns})
     return PreparedTable(X, y, ids, revenue, dropped, removed)
 
@@ -182,3 +196,11 @@ def _revenue(frame: pd.DataFrame, columns: tuple[str, ...]) -> NDArray[np.float6
         values = pd.to_numeric(frame[normalise_name(c)], errors="coerce").to_numpy(dtype=float)
         total += np.nan_to_num(values, nan=0.0)
     return total
+
+
+def _revenue_sum(frame: pd.DataFrame, columns: tuple[str, ...]) -> NDArray[np.float64]:
+    """Row sum of the revenue columns; missing only where every part is missing."""
+    parts = pd.DataFrame(
+        {c: pd.to_numeric(frame[normalise_name(c)], errors="coerce") for c in columns}
+    )
+    return parts.sum(axis=1, min_count=1).to_numpy(dtype=float)

@@ -43,10 +43,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 
 import weixi
+from weixi.analytics.churn.additive import AdditiveLogit, fit_additive
 from weixi.analytics.churn.calibration import Calibrator, choose_method, fit_calibrator
 from weixi.errors import ValidationFailed
 
-ARTEFACT_FORMAT = 1
+ARTEFACT_FORMAT = 2  # 2: adds the additive base ("additive_base"); 1 is still readable
+READABLE_FORMATS = (1, 2)
 MODEL_FILE = "model.txt"
 METADATA_FILE = "metadata.json"
 
@@ -91,6 +93,9 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         early_stopping_rounds: int = 100,
         validation_fraction: float = 0.2,
         refit: bool = True,
+        additive_base: bool = True,
+        additive_c: float = 0.1,
+        additive_max_rows: int = 50_000,
         calibration: str = "auto",
         n_jobs: int = 2,
         random_state: int | None = 0,
@@ -105,6 +110,9 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         self.early_stopping_rounds = early_stopping_rounds
         self.validation_fraction = validation_fraction
         self.refit = refit
+        self.additive_base = additive_base
+        self.additive_c = additive_c
+        self.additive_max_rows = additive_max_rows
         self.calibration = calibration
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -131,9 +139,18 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
             stratify=y_arr,
             random_state=self.random_state,
         )
-        first = self._train(matrix[fit_idx], y_arr[fit_idx], matrix[hold_idx], y_arr[hold_idx])
+        base = self._fit_base(matrix[fit_idx], y_arr[fit_idx])
+        hold_offset = _offset(base, matrix[hold_idx])
+        first = self._train(
+            matrix[fit_idx],
+            y_arr[fit_idx],
+            matrix[hold_idx],
+            y_arr[hold_idx],
+            offset=None if base is None else base.margin(matrix[fit_idx]),
+            val_offset=None if base is None else hold_offset,
+        )
         self.best_iteration_ = int(first.best_iteration or first.current_iteration())
-        hold_margin = np.asarray(
+        hold_margin = hold_offset + np.asarray(
             first.predict(matrix[hold_idx], num_iteration=self.best_iteration_, raw_score=True),
             dtype=np.float64,
         )
@@ -141,8 +158,11 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         self.calibrator_ = fit_calibrator(method, hold_margin, y_arr[hold_idx])
         if self.refit:
             rounds = max(1, round(self.best_iteration_ / (1.0 - self.validation_fraction)))
-            self.booster_ = self._train(matrix, y_arr, None, None, rounds=rounds)
+            self.additive_ = self._fit_base(matrix, y_arr)
+            offset = None if self.additive_ is None else self.additive_.margin(matrix)
+            self.booster_ = self._train(matrix, y_arr, None, None, rounds=rounds, offset=offset)
         else:
+            self.additive_ = base
             self.booster_ = lgb.Booster(
                 model_str=first.model_to_string(num_iteration=self.best_iteration_)
             )
@@ -150,6 +170,18 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         self.holdout_metrics_ = _holdout_metrics(hold_margin, y_arr[hold_idx], self.calibrator_)
         self.metadata_ = self._metadata(X, y_arr, training_window, trained_at)
         return self
+
+    def _fit_base(self, X: NDArray[np.float64], y: NDArray[np.int_]) -> AdditiveLogit | None:
+        if not self.additive_base:
+            return None
+        return fit_additive(
+            X,
+            y,
+            [f.kind for f in self.features_],
+            C=self.additive_c,
+            max_rows=self.additive_max_rows,
+            random_state=self.random_state,
+        )
 
     def _params(self) -> dict[str, Any]:
         return {
@@ -181,13 +213,22 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         y_val: NDArray[np.int_] | None,
         *,
         rounds: int | None = None,
+        offset: NDArray[np.float64] | None = None,
+        val_offset: NDArray[np.float64] | None = None,
     ) -> lgb.Booster:
         names = [f.name for f in self.features_]
         cats = self._categorical_indices()
-        train = lgb.Dataset(X, y, feature_name=names, categorical_feature=cats, free_raw_data=True)
+        train = lgb.Dataset(
+            X,
+            y,
+            init_score=offset,
+            feature_name=names,
+            categorical_feature=cats,
+            free_raw_data=True,
+        )
         if X_val is None:
             return lgb.train(self._params(), train, num_boost_round=rounds or self.max_rounds)
-        valid = lgb.Dataset(X_val, y_val, reference=train)
+        valid = lgb.Dataset(X_val, y_val, init_score=val_offset, reference=train)
         stop = lgb.early_stopping(self.early_stopping_rounds, verbose=False)
         return lgb.train(
             self._params(),
@@ -217,8 +258,13 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         return out
 
     def decision_function(self, X: pd.DataFrame) -> NDArray[np.float64]:
-        """Raw margins (log-odds before calibration)."""
-        return np.asarray(self.booster_.predict(self.encode(X), raw_score=True))
+        """Raw margins (log-odds before calibration): additive base plus trees."""
+        return self.margin(self.encode(X))
+
+    def margin(self, matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Raw margins of an already encoded matrix (see ``encode``)."""
+        trees = np.asarray(self.booster_.predict(matrix, raw_score=True), dtype=np.float64)
+        return _offset(self.additive_, matrix) + trees
 
     def churn_probability(self, X: pd.DataFrame) -> NDArray[np.float64]:
         """Calibrated probability of churn, one per row."""
@@ -253,6 +299,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
             "best_iteration": self.best_iteration_,
             "n_rounds": self.n_rounds_,
             "calibrator": self.calibrator_.to_json(),
+            "additive_base": self.additive_.to_json() if self.additive_ is not None else None,
             "metrics": {"holdout": self.holdout_metrics_},
             "libraries": _library_versions(),
         }
@@ -272,9 +319,12 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         """Read an artefact written by ``save``."""
         src = Path(path)
         meta = json.loads((src / METADATA_FILE).read_text(encoding="utf-8"))
-        if meta.get("format") != ARTEFACT_FORMAT:
+        if meta.get("format") not in READABLE_FORMATS:
             raise ValidationFailed("unsupported model artefact format", format=meta.get("format"))
-        model = cls(**meta["params"])
+        params = dict(meta["params"])
+        base = meta.get("additive_base")
+        params["additive_base"] = base is not None  # format 1: trees only
+        model = cls(**params)
         model.features_ = [
             FeatureSpec(f["name"], f["kind"], f["dtype"], tuple(f["categories"]))
             for f in meta["features"]
@@ -284,6 +334,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         model.classes_ = np.asarray([0, 1])
         model.booster_ = lgb.Booster(model_file=str(src / MODEL_FILE))
         model.calibrator_ = Calibrator.from_json(meta["calibrator"])
+        model.additive_ = AdditiveLogit.from_json(base) if base is not None else None
         model.best_iteration_ = int(meta["best_iteration"])
         model.n_rounds_ = int(meta["n_rounds"])
         model.holdout_metrics_ = meta["metrics"]["holdout"]
@@ -336,6 +387,13 @@ def _infer_features(X: pd.DataFrame) -> list[FeatureSpec]:
         else:
             specs.append(FeatureSpec(str(name), "numeric", str(col.dtype)))
     return specs
+
+
+def _offset(base: AdditiveLogit | None, matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The additive base's log-odds (zeros without one): LightGBM's initial score."""
+    if base is None:
+        return np.zeros(len(matrix), dtype=np.float64)
+    return base.margin(matrix)
 
 
 def _holdout_metrics(

@@ -1,10 +1,13 @@
 """Reasons for a churn score: the top-k churn-increasing features, in a manager's words.
 
-Contributions: ``method="exact"`` (default) is exact path-dependent TreeSHAP, the same
-values as LightGBM's ``pred_contrib``, computed by the vectorised per-leaf pattern tables
-of ``treeshap.py`` (10–15× faster on 2 cores); ``method="path"`` is Saabas path
-attribution (``attribution.py``), faster still but measured to agree with TreeSHAP's
-top-3 on only about half the rows (docs/model-evaluation.md), so it is not the default.
+Contributions: the model's margin is an additive logistic base plus boosted trees
+(``model.py``); each feature's contribution is its additive term (exact) plus its
+contribution in the trees. For the trees, ``method="exact"`` (default) is exact
+path-dependent TreeSHAP, the same values as LightGBM's ``pred_contrib``, computed by
+the vectorised per-leaf pattern tables of ``treeshap.py`` (10–15× faster on 2 cores);
+``method="path"`` is Saabas path attribution (``attribution.py``), faster still but
+measured to agree with TreeSHAP's top-3 on only about half the rows
+(docs/model-evaluation.md), so it is not the default.
 
 Each reason feature is turned into text by a ``ReasonCatalogue``: feature name →
 Chinese and English templates (``{value}`` is the row's value), a recommended action
@@ -161,11 +164,21 @@ def contributions(
     method: AttributionMethod = AttributionMethod.EXACT,
     n_threads: int = 2,
 ) -> NDArray[np.float32]:
-    """Per-row, per-feature contributions to the raw margin (rows × features)."""
+    """Per-row, per-feature contributions to the raw margin (rows × features).
+
+    The margin is the additive base's log-odds plus the trees' (``model.py``), so a
+    feature's contribution is its additive term (exact, ``additive.py``) plus its
+    TreeSHAP value in the trees; both parts are explained, nothing is left out.
+    """
     matrix = model.encode(X)
     if AttributionMethod(method) is AttributionMethod.PATH:
-        return path_contributions(model.booster_, matrix)
-    return treeshap(model.booster_, matrix, n_threads=n_threads)
+        trees = path_contributions(model.booster_, matrix).astype(np.float32)
+    else:
+        trees = treeshap(model.booster_, matrix, n_threads=n_threads)
+    base = getattr(model, "additive_", None)
+    if base is not None:
+        trees += base.contributions(matrix).astype(np.float32)
+    return trees
 
 
 def _format_value(value: object) -> str:
