@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select, Table, bindparam, insert
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer
@@ -130,8 +131,11 @@ def create_order(uow: UnitOfWork, actor: Actor | None, data: OrderCreate) -> Wor
     entry = transition(order, Status.DISPATCHED, actor_id=actor_id, at=now, reason=reason)
     session.add(order)
     session.flush()  # the order's id, for its history and notifications
-    _append(session, order, "created", None, Status.NEW, actor, now, data.title)
-    _append(session, order, "dispatched", entry.from_status, entry.to_status, actor, now, reason)
+    _write_history(
+        session,
+        _history_row(order, "created", None, Status.NEW, actor, now, data.title),
+        _history_row(order, "dispatched", entry.from_status, entry.to_status, actor, now, reason),
+    )
     _tell(uow, order, actor, "dispatched", reason)
     return order
 
@@ -343,18 +347,45 @@ def _append(
     reason: str,
     data: dict[str, object] | None = None,
 ) -> None:
-    session.add(
-        WorkOrderHistory(
-            order_id=order.id,
-            event=event,
-            from_status=from_status.value if from_status else None,
-            to_status=to_status.value if to_status else None,
-            actor_id=actor.staff_id if actor else None,
-            at=at,
-            reason=reason,
-            data=data,
-        )
+    _write_history(
+        session, _history_row(order, event, from_status, to_status, actor, at, reason, data)
     )
+
+
+def _history_row(
+    order: WorkOrder,
+    event: str,
+    from_status: Status | None,
+    to_status: Status | None,
+    actor: Actor | None,
+    at: datetime,
+    reason: str,
+    data: dict[str, object] | None = None,
+) -> dict[str, object]:
+    return {
+        "order_id": order.id,
+        "event": event,
+        "from_status": from_status.value if from_status else None,
+        "to_status": to_status.value if to_status else None,
+        "actor_id": actor.staff_id if actor else None,
+        "at": at,
+        "reason": reason,
+        "data": data,
+    }
+
+
+_HISTORY_INSERT = insert(cast(Table, WorkOrderHistory.__table__))
+
+
+def _write_history(session: Session, *rows: dict[str, object]) -> None:
+    """Append history rows with one plain INSERT in the session's transaction.
+
+    History is append-only and nothing reads the rows back as objects within the
+    change, so they skip the ORM's identity map and ``RETURNING``. Without an
+    autoflush here, the order's own UPDATE still goes out once, at the commit.
+    """
+    with session.no_autoflush:
+        session.execute(_HISTORY_INSERT, list(rows))
 
 
 def _tell(uow: UnitOfWork, order: WorkOrder, actor: Actor | None, change: str, text: str) -> None:
