@@ -72,13 +72,15 @@ def phase_import(data: Path, url: str) -> dict[str, object]:
     return {"customers": customers.inserted, "products": products.inserted}
 
 
-def phase_train(data: Path, var: Path, as_of: dt.date, buckets: int) -> dict[str, object]:
+def phase_train(
+    data: Path, var: Path, as_of: dt.date, buckets: int, engine_name: str
+) -> dict[str, object]:
     from weixi.analytics.engines import make_engine as make_analytics_engine
     from weixi.analytics.nightly import scoring
 
     if scoring.latest_model(var / "models") is not None:
         return {"skipped": "a model exists"}
-    engine = make_analytics_engine("duckdb")
+    engine = make_analytics_engine(engine_name)
     path = scoring.train_from_export(
         engine, data, as_of, var / "training", var / "models", buckets=buckets
     )
@@ -86,13 +88,15 @@ def phase_train(data: Path, var: Path, as_of: dt.date, buckets: int) -> dict[str
     return {"model": path.name}
 
 
-def phase_night(data: Path, var: Path, url: str, as_of: dt.date, buckets: int) -> dict[str, object]:
+def phase_night(
+    data: Path, var: Path, url: str, as_of: dt.date, buckets: int, engine_name: str
+) -> dict[str, object]:
     from weixi.analytics.engines import make_engine as make_analytics_engine
     from weixi.analytics.nightly.pipeline import NightlyConfig, build_steps
     from weixi.analytics.nightly.runner import RunContext, run_steps
     from weixi.clock import SystemClock
 
-    engine = make_analytics_engine("duckdb")
+    engine = make_analytics_engine(engine_name)
     cfg = NightlyConfig(
         as_of=as_of,
         data_dir=data,
@@ -122,14 +126,21 @@ def phase_scan(data: Path) -> dict[str, object]:
 
 def child(argv: list[str]) -> None:
     phase, *rest = argv
-    data, var, url, as_of, buckets = Path(rest[0]), Path(rest[1]), rest[2], rest[3], rest[4]
+    data, var, url, as_of, buckets, engine = (
+        Path(rest[0]),
+        Path(rest[1]),
+        rest[2],
+        rest[3],
+        int(rest[4]),
+        rest[5],
+    )
     day = dt.date.fromisoformat(as_of)
     if phase == "import":
         out = phase_import(data, url)
     elif phase == "train":
-        out = phase_train(data, var, day, int(buckets))
+        out = phase_train(data, var, day, buckets, engine)
     elif phase == "night":
-        out = phase_night(data, var, url, day, int(buckets))
+        out = phase_night(data, var, url, day, buckets, engine)
     else:
         out = phase_scan(data)
     print("RESULT " + json.dumps(out, default=str), flush=True)
@@ -176,6 +187,8 @@ def main() -> None:
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--months", type=int, default=6)
     ap.add_argument("--buckets", type=int, default=4)
+    ap.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    ap.add_argument("--skip-scan", action="store_true")
     ap.add_argument("--db-url", default="", help="reuse this database (default: a fresh one)")
     ap.add_argument("--var", type=Path, default=None, help="models and runs (default: fresh)")
     ap.add_argument("--as-of", nargs="+", default=["2011-01-01"], help="one night per date")
@@ -199,15 +212,16 @@ def main() -> None:
         generate(SynthConfig(customers=a.customers, months=a.months, seed=1), data)
         results.append({"phase": "synth", "wall_s": round(time.perf_counter() - t0, 1)})
     common = [str(data), str(var), url]
-    first = a.as_of[0]
-    results.append(run_phase("import", [*common, first, str(a.buckets)]))
-    results.append(run_phase("train", [*common, first, str(a.buckets)]))
+    first, tail = a.as_of[0], [str(a.buckets), a.engine]
+    results.append(run_phase("import", [*common, first, *tail]))
+    results.append(run_phase("train", [*common, first, *tail]))
     for day in a.as_of:
-        results.append({**run_phase("night", [*common, day, str(a.buckets)]), "as_of": day})
-    results.append(run_phase("scan", [*common, first, str(a.buckets)]))
+        results.append({**run_phase("night", [*common, day, *tail]), "as_of": day})
+    if not a.skip_scan:
+        results.append(run_phase("scan", [*common, first, *tail]))
     print(
         f"# {platform.machine()}, {os.cpu_count()} cores; {a.customers:,} customers × "
-        f"{a.months} months; PostgreSQL; DuckDB with {a.buckets} buckets"
+        f"{a.months} months; PostgreSQL; {a.engine} with {a.buckets} buckets"
     )
     for r in results:
         print(json.dumps(r, default=str))
