@@ -391,31 +391,28 @@ def _write_history(session: Session, *rows: dict[str, object]) -> None:
 def _tell(uow: UnitOfWork, order: WorkOrder, actor: Actor | None, change: str, text: str) -> None:
     """The first-contact owner and the handler hear of every change (not their own).
 
-    The notification rows join the transaction (the outbox) without a flush of their
-    own; their ids exist once it commits, which is when the sender is handed them.
+    The notification rows are written in the change's transaction (the outbox) by one
+    plain ``INSERT … RETURNING id`` and handed to the sender only after the commit.
     """
     me = actor.staff_id if actor else None
     people = sorted({p for p in (order.first_contact_owner_id, order.handler_id) if p and p != me})
     if people:
         body, at = f"#{order.id} {text}", uow.clock.now()
         rows = [
-            Notification(recipient_id=p, order_id=order.id, kind=change, body=body, created_at=at)
+            {"recipient_id": p, "order_id": order.id, "kind": change, "body": body}
+            | {"created_at": at, "sent_at": None, "read_at": None}
             for p in people
         ]
-        uow.session.add_all(rows)
-        uow.emit(_Queued(rows))
+        with uow.session.no_autoflush:
+            ids = list(uow.session.scalars(_NOTIFICATION_INSERT, rows))
+        uow.emit(NotificationsQueued(ids))
         uow.emit(WorkOrderChanged(order.id, change, tuple(people), text))
 
 
-class _Queued(NotificationsQueued):
-    """:class:`NotificationsQueued` whose ids are read after the commit assigned them."""
-
-    def __init__(self, rows: list[Notification]) -> None:
-        self._rows = rows
-
-    @property
-    def ids(self) -> list[int]:  # type: ignore[override]
-        return [r.id for r in self._rows]
+_NOTIFICATIONS = cast(Table, Notification.__table__)
+_NOTIFICATION_INSERT = insert(_NOTIFICATIONS).returning(
+    _NOTIFICATIONS.c.id, sort_by_parameter_order=True
+)
 
 
 def _require(allowed: bool) -> None:
