@@ -18,6 +18,7 @@ from weixi.clock import Clock
 from weixi.customers.contacts import import_contacts
 from weixi.customers.importer import import_customers, import_products
 from weixi.customers.models import Customer
+from weixi.customers.usage import import_usage
 from weixi.db.migrate import upgrade
 from weixi.db.uow import UnitOfWork
 from weixi.network.importer import import_network
@@ -65,7 +66,7 @@ def build_demo(
     upgrade(url)
     with UnitOfWork(session_factory, clock=clock) as uow:
         if uow.session.scalar(select(func.count()).select_from(Customer)) == 0:
-            say("importing org, staff, customers, products, contacts and cells …")
+            say("importing org, staff, customers, products, contacts, usage and cells …")
             _import(uow, data)
             _set_passwords(uow.session)
             uow.commit()
@@ -96,9 +97,12 @@ def _import(uow: UnitOfWork, data: Path) -> None:
     import_products(
         s, data / "products.parquet", now=now, customers_file=data / "customers.parquet"
     )
-    # The customer 360 view's contacts and network perception.
+    # The customer 360 view's contacts, usage and bills, and network perception.
     import_contacts(
         s, data / "contacts.parquet", now=now, customers_file=data / "customers.parquet"
+    )
+    import_usage(
+        s, data / "usage_monthly.parquet", now=now, customers_file=data / "customers.parquet"
     )
     import_network(s, data, now=now)
 

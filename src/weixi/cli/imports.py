@@ -11,6 +11,7 @@ from rich.table import Table
 from weixi.cli.common import console, open_uow
 from weixi.customers.contacts import import_contacts
 from weixi.customers.importer import import_customers, import_products
+from weixi.customers.usage import import_usage
 from weixi.importing import ImportReport
 from weixi.network.importer import import_network
 from weixi.org.importer import import_org_units, import_staff
@@ -65,7 +66,7 @@ def staff_import(path: Path = PATH) -> None:
 def customers_import(
     path: Path = typer.Argument(..., exists=True, help="Export directory or customers file."),
 ) -> None:
-    """Import customers (and products, contacts and cells beside them), quarantining bad rows."""
+    """Import customers (and products, contacts, usage, cells beside them); bad rows quarantined."""
     customers = _find(path, "customers") if path.is_dir() else path
     products = _find(customers.parent, "products", required=False)
     with open_uow() as uow, _progress() as progress:
@@ -96,6 +97,18 @@ def customers_import(
                 import_contacts(
                     uow.session,
                     contacts,
+                    now=uow.clock.now(),
+                    customers_file=customers,
+                    progress=lambda n: progress.advance(task, n),
+                )
+            )
+        usage = _find(customers.parent, "usage_monthly", required=False)
+        if usage is not None:
+            task = progress.add_task("usage_monthly", total=None)
+            reports.append(
+                import_usage(
+                    uow.session,
+                    usage,
                     now=uow.clock.now(),
                     customers_file=customers,
                     progress=lambda n: progress.advance(task, n),

@@ -23,6 +23,7 @@ def import_all_models() -> None:
     import weixi.callbacks.models
     import weixi.customers.contacts
     import weixi.customers.models
+    import weixi.customers.usage
     import weixi.network.models
     import weixi.notifications.models
     import weixi.org.models

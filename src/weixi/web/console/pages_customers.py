@@ -9,15 +9,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from weixi.customers import contacts as contact_log
 from weixi.customers import repository as customers
+from weixi.customers.usage import monthly_usage
 from weixi.errors import Forbidden, ValidationFailed
 from weixi.network import perception
 from weixi.network.repository import customer_network
 from weixi.org.actor import Actor
 from weixi.org.roles import Role
-from weixi.web.console import charts, queries
+from weixi.web.console import queries
 from weixi.web.console.i18n import N_
 from weixi.web.console.rendering import Csrf, Viewer, flash, redirect, render, translator
-from weixi.web.console.usage import monthly_usage
+from weixi.web.console.usage import usage_chart
 from weixi.web.deps import Uow
 from weixi.workorders import policies, service
 from weixi.workorders.kinds import Category, WorkOrderKind
@@ -60,18 +61,7 @@ def search(request: Request, actor: Viewer, uow: Uow, phone: str = "") -> HTMLRe
 def customer_360(request: Request, customer_id: int, actor: Viewer, uow: Uow) -> HTMLResponse:
     session = uow.session
     customer = customers.get_visible_customer(session, actor, customer_id)
-    t = translator(request)
-    usage = monthly_usage(request.app.state.settings.data_dir, customer.code)
-    months = [t.month(u.month) for u in usage]
-    usage_chart = charts.usage_and_bill(
-        t,
-        months,
-        {
-            t.gettext("Voice minutes"): [round(u.voice_minutes, 1) for u in usage],
-            t.gettext("Data (MB)"): [round(u.data_mb, 1) for u in usage],
-        },
-        [round(u.bill_amount, 2) for u in usage],
-    )
+    usage = monthly_usage(session, actor, customer.id)
     orders = queries.customer_orders(session, actor, customer.id)
     contacts = contact_log.recent_contacts(session, customer.id)
     names = queries.staff_names(
@@ -87,7 +77,7 @@ def customer_360(request: Request, customer_id: int, actor: Viewer, uow: Uow) ->
         events=queries.customer_events(session, customer.id),
         orders=orders,
         usage=usage,
-        usage_chart=usage_chart if usage else None,
+        usage_chart=usage_chart(translator(request), usage),
         manager=names.get(customer.account_manager_id or 0, ""),
         contacts=contacts,
         channels=contact_log.channel_summary(session, customer.id),
