@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import typer
@@ -59,6 +63,10 @@ def evaluate_public(
 ) -> None:
     """5-fold CV on the public data sets (same defaults for all), as a Markdown table."""
     lines = [
+        f"Stratified 5-fold CV, seed {seed}, `ChurnModel` defaults (n_jobs={n_jobs}); "
+        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}; "
+        f"lightgbm {version('lightgbm')}.",
+        "",
         "| data set | rows | churn rate | AUC (mean ± sd) | PR-AUC | top-decile lift "
         "| Brier | ECE | retained revenue @10 % (expected / realised) | floor |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -76,9 +84,28 @@ def evaluate_public(
             f"| {result.mean('pr_auc'):.4f} | {result.mean('top_decile_lift'):.2f} "
             f"| {pooled['brier']:.4f} | {pooled['ece']:.4f} "
             f"| {value['expected']:,.0f} / {value['realised']:,.0f} "
-            f"| {dataset.auc_floor or '—'} |"
+            f"| {_floor(dataset.auc_floor, result.mean('auc'))} |"
         )
         typer.echo(lines[-1])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     typer.echo(f"written: {out}")
+
+
+def _machine() -> str:
+    """``nproc`` and the CPU model name, for the evaluation table's header."""
+    name = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {name}"
+
+
+def _floor(floor: float, auc: float) -> str:
+    if not floor:
+        return "—"
+    return f"{floor} — {'met' if auc >= floor else '**not met**'}"

@@ -160,7 +160,7 @@ def fit_additive(
     y: NDArray[np.int_],
     kinds: list[str],
     *,
-    C: float = 0.1,
+    C: float = 1.0,
     max_rows: int = 50_000,
     random_state: int | None = 0,
 ) -> AdditiveLogit:

@@ -11,7 +11,16 @@ same way for every table, so no data set gets its own treatment:
 * remaining text columns become categorical, unless they look like identifiers
   (nearly one distinct value per row), which are dropped and reported.
 
-Derived feature, declared by a mapping role rather than by data set: when the mapping
+Derived features, declared by mapping roles rather than by data set:
+
+* **Bill trend.** When the mapping names a ``tenure_column`` (months with the operator),
+  a ``lifetime_charges_column`` (everything billed so far) and a ``monthly_charge_column``
+  (the current monthly charge), two features are added: ``lifetime_avg_monthly_charge``
+  = lifetime charges / tenure, and ``charge_vs_lifetime_avg`` = current monthly charge /
+  that average (missing where tenure or the average is not positive). This is the "bill
+  against its own history" signal the nightly feature catalogue computes for operators
+  (``bill_change_vs_6m_avg_pct``), for tables that only carry a lifetime total.
+* **Total revenue.** When the mapping
 names **two or more revenue columns** (revenue billed in parts: day, evening, night and
 international charges; voice, data and roaming), their row sum is added as the feature
 ``revenue_total`` (``revenue_feature = false`` turns this off). A customer's total bill
@@ -35,6 +44,8 @@ from numpy.typing import NDArray
 from weixi.analytics.churn.model import ChurnModel
 from weixi.errors import ImportFailed, ValidationFailed
 
+LIFETIME_AVG_FEATURE = "lifetime_avg_monthly_charge"
+BILL_TREND_FEATURE = "charge_vs_lifetime_avg"
 REVENUE_FEATURE = "revenue_total"  # sum of two or more mapped revenue columns
 NUMERIC_SHARE = 0.95  # share of non-blank values that must parse for a text column to be numeric
 IDENTIFIER_SHARE = 0.5  # distinct values per row above which a text column is an identifier
@@ -51,7 +62,17 @@ class ColumnMapping:
     revenue_columns: tuple[str, ...] = ()
     deduplicate: bool = False
     revenue_feature: bool = True
+    tenure_column: str | None = None
+    lifetime_charges_column: str | None = None
+    monthly_charge_column: str | None = None
     notes: str = ""
+
+    def bill_trend_columns(self) -> tuple[str, str, str] | None:
+        """(tenure, lifetime charges, monthly charge) when all three roles are declared."""
+        roles = (self.tenure_column, self.lifetime_charges_column, self.monthly_charge_column)
+        if any(r is None for r in roles):
+            return None
+        return tuple(normalise_name(r) for r in roles)  # type: ignore[return-value]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ColumnMapping:
@@ -65,6 +86,9 @@ class ColumnMapping:
                 revenue_columns=tuple(section.get("revenue_columns", ())),
                 deduplicate=bool(section.get("deduplicate", False)),
                 revenue_feature=bool(section.get("revenue_feature", True)),
+                tenure_column=section.get("tenure_column"),
+                lifetime_charges_column=section.get("lifetime_charges_column"),
+                monthly_charge_column=section.get("monthly_charge_column"),
                 notes=str(section.get("notes", "")),
             )
         except KeyError as exc:
@@ -108,6 +132,7 @@ def prepare_table(frame: pd.DataFrame, mapping: ColumnMapping) -> PreparedTable:
     """Features, 0/1 labels, ids and revenue for ``frame`` under ``mapping``."""
     frame = frame.rename(columns=normalise_name)
     wanted = [mapping.label_column, *mapping.drop_columns, *mapping.revenue_columns]
+    wanted += list(mapping.bill_trend_columns() or ())
     if mapping.id_column:
         wanted.append(mapping.id_column)
     absent = [normalise_name(c) for c in wanted if normalise_name(c) not in frame.columns]
@@ -128,6 +153,9 @@ def prepare_table(frame: pd.DataFrame, mapping: ColumnMapping) -> PreparedTable:
     X, dropped = infer_feature_frame(frame[[c for c in frame.columns if c not in not_features]])
     if mapping.revenue_feature and len(mapping.revenue_columns) >= 2 and REVENUE_FEATURE not in X:
         X = X.assign(**{REVENUE_FEATURE: _revenue_sum(frame, mapping.revenue_columns)})
+    trend = mapping.bill_trend_columns()
+    if trend is not None:
+        X = X.assign(**_bill_trend(frame, *trend))
     dropped.update({normalise_name(c): "dropped by mapping" for c in mapping.drop_columns})
     return PreparedTable(X, y, ids, revenue, dropped, removed)
 
@@ -204,3 +232,18 @@ def _revenue_sum(frame: pd.DataFrame, columns: tuple[str, ...]) -> NDArray[np.fl
         {c: pd.to_numeric(frame[normalise_name(c)], errors="coerce") for c in columns}
     )
     return parts.sum(axis=1, min_count=1).to_numpy(dtype=float)
+
+
+def _bill_trend(
+    frame: pd.DataFrame, tenure: str, lifetime: str, monthly: str
+) -> dict[str, NDArray[np.float64]]:
+    """Lifetime-average monthly charge and the current charge relative to it."""
+
+    def number(c: str) -> NDArray[np.float64]:
+        return pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float)
+
+    months, total, current = number(tenure), number(lifetime), number(monthly)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        average = np.where(months > 0, total / months, np.nan)
+        ratio = np.where(average > 0, current / average, np.nan)
+    return {LIFETIME_AVG_FEATURE: average, BILL_TREND_FEATURE: ratio}

@@ -94,7 +94,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         validation_fraction: float = 0.2,
         refit: bool = True,
         additive_base: bool = True,
-        additive_c: float = 0.1,
+        additive_c: float = 1.0,
         additive_max_rows: int = 50_000,
         calibration: str = "auto",
         n_jobs: int = 2,

@@ -1,7 +1,9 @@
 """Column mappings for the three public churn data sets under ``shared_dir/data``.
 
-Only the mapping differs between them (id, label, churn values, revenue column); the
-model, its hyper-parameters and the feature typing are the same for all three.
+Only the mapping differs between them (id, label, churn values, revenue columns, and
+the bill-trend roles where a table has them: IBM's ``tenure``, ``TotalCharges`` and
+``MonthlyCharges``); the model, its hyper-parameters and the feature typing are the same
+for all three.
 
 Iranian churn, ``Status``: the UCI description says every attribute except ``Churn``
 aggregates the first 9 months and ``Churn`` is the state at the end of month 12, so
@@ -60,6 +62,9 @@ PUBLIC_DATASETS: dict[str, PublicDataset] = {
                 churn_values=("Yes",),
                 id_column="customerID",
                 revenue_columns=("MonthlyCharges",),
+                tenure_column="tenure",
+                lifetime_charges_column="TotalCharges",
+                monthly_charge_column="MonthlyCharges",
             ),
             0.85,
         ),
