@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -189,6 +190,9 @@ def main() -> None:
     ap.add_argument("--buckets", type=int, default=4)
     ap.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     ap.add_argument("--skip-scan", action="store_true")
+    ap.add_argument(
+        "--models-from", type=Path, default=None, help="copy this var dir's models (no training)"
+    )
     ap.add_argument("--db-url", default="", help="reuse this database (default: a fresh one)")
     ap.add_argument("--var", type=Path, default=None, help="models and runs (default: fresh)")
     ap.add_argument("--as-of", nargs="+", default=["2011-01-01"], help="one night per date")
@@ -198,6 +202,8 @@ def main() -> None:
     tag = f"{a.customers}-{a.months}"
     var = a.var or Path("benchmarks/out") / f"var-{tag}-{int(time.time())}"
     var.mkdir(parents=True, exist_ok=True)
+    if a.models_from is not None and not (var / "models").exists():
+        shutil.copytree(a.models_from / "models", var / "models")
     url = a.db_url
     if not url:
         from tests.conftest import fresh_pg_database
