@@ -116,3 +116,20 @@ def test_a_remembered_token_still_expires(
         with pytest.raises(Unauthenticated):
             actor_for_token(uow.session, "wx_not-a-token", now=clock.now())
     forget_tokens()
+
+
+def test_a_supervisors_change_notifies_owner_and_handler_each_once(uow: UnitOfWork) -> None:
+    p = build_province(uow.session)
+    order_id = _create(uow, p)
+    service.cancel_order(uow, p.actors["JN-LX-sup"], order_id, reason="客户撤诉")
+    uow.session.flush()
+    rows = uow.session.scalars(
+        select(Notification)
+        .where(Notification.order_id == order_id, Notification.kind == "cancelled")
+        .order_by(Notification.id)
+    ).all()
+    expected = sorted([p.staff["hotline-1"].id, p.staff["JN-LX-network-h"].id])
+    assert [r.recipient_id for r in rows] == expected
+    assert all(r.body.startswith(f"#{order_id} ") for r in rows)
+    history = repository.history(uow.session, order_id)
+    assert [h.event for h in history] == ["created", "dispatched", "cancelled"]
