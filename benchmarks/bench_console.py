@@ -1,17 +1,23 @@
-"""Console pages at demo scale: p50/p95 per page with TestClient on SQLite.
+"""Console pages at demo scale: p50/p95 per page with TestClient, on SQLite or PostgreSQL.
 
 Seeds the test province (tests.factories) with ``--customers`` customers spread over its
-three counties, each with three contacts and two cells, and ``--orders`` work orders of
-every kind and status, then times each page ``--repeat`` times. The dashboard is timed
-twice: as served (its per-minute cache may answer) and with the cache emptied before each
-request (every figure computed), which is the number that matters.
+three counties, each with three contacts, two cells and 12 months of usage and bills
+(written as the export's ``usage_monthly.parquet`` and loaded by the real importer, whose
+time is printed), and ``--orders`` work orders of every kind and status, then times each
+page ``--repeat`` times. The dashboard is timed twice: as served (its per-minute cache may
+answer) and with the cache emptied before each request (every figure computed), which is
+the number that matters.
 
     .venv/bin/python -m benchmarks.bench_console --customers 100000 --orders 30000
+    .venv/bin/python -m benchmarks.bench_console --url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+
+A ``--url`` database is seeded when it has no customers yet, and reused otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import tempfile
@@ -20,8 +26,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, make_url, select
 from tests.factories import build_province
 
 from weixi.auth.service import hash_password
@@ -29,7 +38,9 @@ from weixi.clock import FixedClock
 from weixi.config import Settings
 from weixi.customers.contacts import CustomerContact
 from weixi.customers.models import Customer, Product
+from weixi.customers.usage import import_usage
 from weixi.db.migrate import upgrade
+from weixi.db.session import make_engine
 from weixi.network.models import Cell, CellKpiMonthly, CustomerCell
 from weixi.notifications.ports import LogNotifier
 from weixi.web.app import create_app
@@ -41,6 +52,35 @@ COUNTIES = ("JN-LX", "JN-PY", "QD-SN")
 KINDS = ("warning", "complaint", "fault", "repair", "onboarding_care", "callback")
 STATUSES = ("new", "dispatched", "accepted", "waiting_customer", "resolved", "closed", "reopened")
 CHANNELS = ("hall", "ivr", "hotline_ordinary", "hotline_expert", "online", "app", "sms")
+
+
+#: The 12 months of usage every customer has (the 360 view's chart).
+USAGE_MONTHS = [date(2025, m, 1) for m in range(3, 13)] + [date(2026, 1, 1), date(2026, 2, 1)]
+
+
+def write_usage(path: Path, customers: int) -> Path:
+    """The export's ``usage_monthly`` for customers ``B0000000``…: 12 months each."""
+    n, k = customers, len(USAGE_MONTHS)
+    rng = np.random.default_rng(7)
+    codes = pa.array([f"B{i:07d}" for i in range(n)]).take(pa.array(np.repeat(np.arange(n), k)))
+    zeros = np.zeros(n * k)
+    table = pa.table(
+        {
+            "customer_id": codes,
+            "month": pa.array(USAGE_MONTHS * n, pa.date32()),
+            "voice_minutes": np.round(rng.gamma(2.0, 150.0, n * k), 1),
+            "sms": rng.poisson(30, n * k),
+            "data_mb": np.round(rng.gamma(2.0, 600.0, n * k), 1),
+            "roaming_minutes": zeros,
+            "dropped_calls": rng.poisson(1.5, n * k),
+            "bill_amount": np.round(rng.gamma(4.0, 24.0, n * k), 2),
+            "arrears": zeros,
+            "topup_amount": zeros,
+            "plan_changed": np.zeros(n * k, dtype=bool),
+        }
+    )
+    pq.write_table(table, path, row_group_size=600_000)
+    return path
 
 
 def seed(url: str, customers: int, orders: int) -> dict[str, int]:
@@ -201,6 +241,14 @@ def seed(url: str, customers: int, orders: int) -> dict[str, int]:
             )
         s.execute(insert(WorkOrder), order_rows)
         s.commit()
+        started = time.perf_counter()
+        usage = write_usage(Path(tempfile.mkdtemp()) / "usage_monthly.parquet", customers)
+        report = import_usage(s, usage, now=NOW)
+        s.commit()
+        print(
+            f"imported {report.inserted:,} months of usage in "
+            f"{time.perf_counter() - started:.0f} s (writing the file included)"
+        )
         return {
             "customer": ids[0],
             "order": int(s.scalar(select(WorkOrder.id).limit(1)) or 1),
@@ -252,24 +300,39 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=30_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--db", type=Path, default=None, help="reuse a seeded SQLite file")
+    parser.add_argument(
+        "--url", default=None, help="a database URL instead (PostgreSQL; seeded if empty)"
+    )
     args = parser.parse_args()
-    path = args.db or Path(tempfile.mkdtemp()) / "console.db"
-    url = f"sqlite:///{path}"
-    fresh = not path.exists()
+    if args.url:
+        url = args.url
+        upgrade(url)
+        probe = make_engine(url)
+        with probe.connect() as conn:
+            fresh = not conn.scalar(select(func.count()).select_from(Customer))
+        probe.dispose()
+        where = url
+    else:
+        path = args.db or Path(tempfile.mkdtemp()) / "console.db"
+        url = f"sqlite:///{path}"
+        fresh = not path.exists()
+        where = str(path)
     started = time.perf_counter()
     ids = seed(url, args.customers, args.orders) if fresh else None
     if fresh:
-        print(f"seeded {path} in {time.perf_counter() - started:.0f} s")
+        print(f"seeded {where} in {time.perf_counter() - started:.0f} s")
     else:
         upgrade(url)
     app = create_app(Settings(database_url=url), clock=FixedClock(NOW), notifier=LogNotifier())
     if ids is None:
         with app.state.session_factory() as s:
             ids = {
-                "customer": int(s.scalar(select(Customer.id).limit(1)) or 1),
+                "customer": int(s.scalar(select(Customer.id).order_by(Customer.id).limit(1)) or 1),
                 "order": int(s.scalar(select(WorkOrder.id).limit(1)) or 1),
                 "admin_target": 0,
             }
+    print(f"{make_url(url).get_backend_name()}, load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} at the start")  # fmt: skip
 
     def clear() -> None:
         app.state.dashboard_cache = {}
@@ -300,6 +363,7 @@ def main() -> None:
             f"{name:34} {statistics.median(wall):9.1f} {p95(wall):9.1f}"
             f" {statistics.median(cpu):8.1f} {p95(cpu):8.1f}"
         )
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from rich.table import Table
 from weixi.cli.common import console, open_uow
 from weixi.customers.contacts import import_contacts
 from weixi.customers.importer import import_customers, import_products
-from weixi.customers.usage import import_usage
+from weixi.customers.usage import KEEP_MONTHS, UsageImportReport, import_usage
 from weixi.importing import ImportReport
 from weixi.network.importer import import_network
 from weixi.org.importer import import_org_units, import_staff
@@ -119,6 +119,12 @@ def customers_import(
             reports += [net.cells, net.kpis, net.customer_cells]
         uow.commit()
     print_reports(*reports)
+    for r in reports:
+        if isinstance(r, UsageImportReport) and (r.older or r.removed):
+            console.print(
+                f"usage: {r.older:,} older months in the file not kept, {r.removed:,} stored "
+                f"months removed (the newest {KEEP_MONTHS} months of each customer are kept)"
+            )
 
 
 #: The network read model of the 360 view (Parquet only).
