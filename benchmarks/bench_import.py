@@ -7,8 +7,10 @@ For each export directory and backend: org units and staff first (untimed), then
 timed import of customers and of products (one transaction, as the CLI does), then a
 re-import of the same files (everything unchanged). Beside it, in the same run, the time
 to read the same files with plain pyarrow and to validate them (no database), so the
-import's cost can be read as a ratio to the reading. Give several directories of
-different sizes to see that the time grows linearly.
+import's cost can be read as a ratio to the reading; and the CPU seconds of the client
+(all its threads) and of the PostgreSQL backend (not its parallel index-build workers),
+which depend less than wall time on what else the machine runs. Give several
+directories of different sizes to see that the time grows linearly.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from sqlalchemy import text
 from tests.conftest import drop_pg_database, fresh_pg_database
 
 from weixi.clock import SystemClock
@@ -57,10 +60,21 @@ def validate_only(export: Path) -> dict[str, float]:
     return out
 
 
+def _backend_cpu(pid: int | None) -> float:
+    """CPU seconds used so far by a PostgreSQL backend process on this machine."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def import_pass(factory: object, export: Path) -> tuple[dict[str, float], list[ImportReport]]:
     timings: dict[str, float] = {}
     now = SystemClock().now()
     with factory() as s:  # type: ignore[operator]
+        pg = s.get_bind().dialect.name == "postgresql"
+        pid = s.execute(text("SELECT pg_backend_pid()")).scalar() if pg else None
+        cpu0, server0 = time.process_time(), _backend_cpu(pid)
         t0 = time.perf_counter()
         customers = import_customers(s, export / "customers.parquet", now=now)
         timings["customers"] = time.perf_counter() - t0
@@ -72,6 +86,8 @@ def import_pass(factory: object, export: Path) -> tuple[dict[str, float], list[I
         t0 = time.perf_counter()
         s.commit()
         timings["commit"] = time.perf_counter() - t0
+        timings["cpu_client"] = time.process_time() - cpu0
+        timings["cpu_server"] = _backend_cpu(pid) - server0
     return timings, [customers, products]
 
 
@@ -88,8 +104,11 @@ def run(backend: str, export: Path, tmp: Path) -> None:
     for label in ("first import", "re-import"):
         load = _load()
         timings, reports = import_pass(factory, export)
-        total = sum(timings.values())
-        print(f"  {backend:10} {label:12} {total:6.1f} s  (load before: {load})")
+        total = timings["customers"] + timings["products"] + timings["commit"]
+        print(
+            f"  {backend:10} {label:12} {total:6.1f} s  (load before: {load}; CPU s: "
+            f"client {timings['cpu_client']:.1f}, server {timings['cpu_server']:.1f})"
+        )
         for r in reports:
             print(
                 f"    {Path(r.file).stem:10} {timings[Path(r.file).stem]:6.1f} s  "

@@ -5,12 +5,14 @@ Re-importing the same file changes nothing: each row carries a hash of its
 values, and a row whose hash is unchanged is not written again.
 
 Two ways in. `import_columns` is the fast one, for big files (customers, products):
-each validated Arrow batch is mapped column by column, hashed in DuckDB, loaded into a
-temporary staging table (COPY on PostgreSQL, one executemany on SQLite), and upserted
-with two set-based statements (``UPDATE … FROM`` the rows whose hash changed, then
-``INSERT … SELECT`` the new ones); codes of referenced rows are resolved to ids by a
-join in the same statements, and rows whose reference is unknown are quarantined.
-`import_file` maps row by row in Python; it stays for small tables (staff, cells).
+each validated Arrow batch is mapped column by column and hashed in DuckDB, never row
+by row in Python; the file is loaded into a temporary staging table (COPY on PostgreSQL,
+executemany on SQLite, one transaction) and upserted with two set-based statements
+(``UPDATE … FROM`` the rows whose hash changed, then ``INSERT … SELECT`` the new ones).
+Codes of referenced rows (a product's customer) are resolved to ids by a join in the
+same statements; rows whose reference is unknown are quarantined. Into an empty table
+the rows are written directly. `import_file` maps row by row in Python; it stays for
+small tables (staff, cells).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from sqlalchemy import BigInteger, Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
@@ -266,29 +269,73 @@ def import_columns(
     """Validate ``path`` as ``table`` and upsert its rows into ``model`` by ``key``, set-based
     (see the module's docstring); all in the session's transaction.
 
-    The whole file is staged first, batch by batch (the next batch validated, mapped and
-    hashed in a thread while the database stores this one), then upserted by one UPDATE
-    and one INSERT: one join of the file against the table, however big both are, so the
-    time grows linearly with the file. On PostgreSQL a load bigger than the table (the
-    first import of an operator's customers) is a `_BulkLoad`.
+    Batches are written as they come (the next one validated, mapped and hashed in a
+    thread meanwhile). Into an empty table, with no ids to look up, they go straight in;
+    otherwise the whole file is staged first and then upserted by one UPDATE and one
+    INSERT: one join of the file against the table, however big both are, so the time
+    grows linearly with the file. A load bigger than the table (the first import of an
+    operator's customers) is a `_BulkLoad`.
     """
     conn = session.connection()
+    target = model.__tablename__
+    # Into an empty table every valid row is new (the validator already refused repeated
+    # keys): the rows go straight in, unstaged, unless ids are to be looked up.
+    direct = not resolve and conn.exec_driver_sql(f"SELECT 1 FROM {target} LIMIT 1").first() is None
     with _at_least(conn, "work_mem", UPSERT_WORK_MEMORY):
         run, report = start_run(session, path, table, now)
         stage: _Stage | None = None
+        bulk: _BulkLoad | None = None
         for batch, mapped in _ahead(_prepared(path, table, known, mapper)):
             report.rows_read += batch.rows_read
             store_quarantine(session, run.id, batch.quarantined, report)
-            if mapped is not None:
+            if mapped is not None and direct:
+                first = report.inserted == 0
+                if first and (_file_rows(path) or batch.rows_read) >= BULK_MIN_ROWS:
+                    bulk = _BulkLoad(conn, target)
+                write_rows(conn, target, mapped.drop_columns(["row_no"]))
+                report.inserted += mapped.num_rows
+            elif mapped is not None:
                 if stage is None:
                     stage = _Stage(conn, model, key, mapped.column_names, resolve)
                 stage.append(mapped)
             if on_batch:
                 on_batch(batch.rows_read)
+        if bulk is not None:
+            bulk.finish()
+        if direct and report.inserted:
+            _analyze(conn, target)
         if stage is not None:
             _upsert_staged(conn, stage, run.id, str(path), report)
         finish_run(run, report)
     return report
+
+
+def _file_rows(path: Path) -> int | None:
+    """Rows of a Parquet file, from its footer; None for CSV (not known before reading)."""
+    if path.suffix.lower() != ".parquet":
+        return None
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
+def _analyze(conn: Connection, table: str) -> None:
+    """Autovacuum cannot see rows of a transaction still running: without this the planner
+    would cost the next statements' joins (products → customers) on the row count of
+    before this import."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {table}")
+
+
+def write_rows(conn: Connection, table: str, rows: pa.Table) -> None:
+    """Append an Arrow table's rows to ``table`` (columns by name): COPY on PostgreSQL, an
+    executemany elsewhere."""
+    if conn.dialect.name == "postgresql":
+        copy_arrow(conn, table, rows)
+        return
+    marks = ", ".join("?" for _ in rows.column_names)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(rows.column_names)}) VALUES ({marks})",
+        _python_rows(rows),
+    )
 
 
 def _upsert_staged(
@@ -304,11 +351,8 @@ def _upsert_staged(
     stage.drop()
     if bulk is not None:
         bulk.finish()
-    if stage.pg and (inserted or updated):
-        # Autovacuum cannot see rows of a transaction still running: without this the
-        # planner would cost the next import's joins (products → customers) on the row
-        # count of before this one.
-        conn.exec_driver_sql(f"ANALYZE {stage.target}")
+    if inserted or updated:
+        _analyze(conn, stage.target)
     report.inserted += inserted
     report.updated += updated
     rejected = len({row_no for row_no, _, _ in unknown})
@@ -533,16 +577,8 @@ class _Stage:
                              f"({', '.join(types)})")  # fmt: skip
 
     def append(self, rows: pa.Table) -> None:
-        rows = rows.select(self.columns)
         self.rows += rows.num_rows
-        if self.pg:
-            copy_arrow(self.conn, self.name, rows)
-            return
-        marks = ", ".join("?" for _ in self.columns)
-        self.conn.exec_driver_sql(
-            f"INSERT INTO {self.name} ({', '.join(self.columns)}) VALUES ({marks})",
-            _python_rows(rows),
-        )
+        write_rows(self.conn, self.name, rows.select(self.columns))
 
     def analyze(self) -> None:
         """Temporary tables are never analyzed by autovacuum; the joins need row counts."""
