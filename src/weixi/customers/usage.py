@@ -114,20 +114,19 @@ def import_usage(
     report = UsageImportReport(table=TABLE, file=str(path))
     conn = session.connection()
     stage = _Stage(conn)
-    try:
-        first_row = 0
-        for batch in iter_validated(path, TABLE, known=known, batch_rows=IMPORT_BATCH_ROWS):
-            report.rows_read += batch.rows_read
-            store_quarantine(session, run.id, batch.quarantined, report)
-            if batch.good.num_rows:
-                stage.append(_mapped(batch.good, good_row_numbers(batch, first_row)))
-            first_row += batch.rows_read
-            if progress:
-                progress(batch.rows_read)
-        if stage.rows:
-            stage.upsert(run.id, str(path), report)
-    finally:
-        stage.drop()
+    first_row = 0
+    for batch in iter_validated(path, TABLE, known=known, batch_rows=IMPORT_BATCH_ROWS):
+        report.rows_read += batch.rows_read
+        store_quarantine(session, run.id, batch.quarantined, report)
+        if batch.good.num_rows:
+            stage.append(_mapped(batch.good, good_row_numbers(batch, first_row)))
+        first_row += batch.rows_read
+        if progress:
+            progress(batch.rows_read)
+    if stage.rows:
+        stage.upsert(run.id, str(path), report)
+    # On failure the rollback takes the temporary tables with it (DDL is transactional).
+    stage.drop()
     finish_run(run, report)
     return report
 
@@ -216,20 +215,30 @@ class _Stage:
             "WHERE x.customer_id = k.customer_id AND x.month = k.month) "
             "ORDER BY k.customer_id, k.month"
         ).rowcount
-        removed = sql(
+        # Only a new month can push one out: after every import no customer has more than
+        # KEEP_MONTHS, so an import that inserted nothing has nothing to prune.
+        removed = 0
+        if inserted > 0:
+            removed = self._prune()
+        if self.pg and (inserted or updated or removed):
+            # The planner must see the new row count inside this import's transaction.
+            sql(f"ANALYZE {t}")
+        report.inserted += max(inserted, 0)
+        report.updated += max(updated, 0)
+        report.removed += removed
+        report.unchanged += kept - max(inserted, 0) - max(updated, 0)
+
+    def _prune(self) -> int:
+        """Delete the months of the staged customers beyond their newest `KEEP_MONTHS`."""
+        k, t = self.kept_table, CustomerUsageMonth.__tablename__
+        removed = self.conn.exec_driver_sql(
             f"DELETE FROM {t} WHERE (customer_id, month) IN (SELECT customer_id, month FROM "
             f"(SELECT x.customer_id, x.month, row_number() OVER "
             "(PARTITION BY x.customer_id ORDER BY x.month DESC) AS newest "
             f"FROM {t} x WHERE x.customer_id IN (SELECT DISTINCT customer_id FROM {k})) o "
             f"WHERE newest > {KEEP_MONTHS})"
         ).rowcount
-        if self.pg and (inserted or updated or removed):
-            # The planner must see the new row count inside this import's transaction.
-            sql(f"ANALYZE {t}")
-        report.inserted += max(inserted, 0)
-        report.updated += max(updated, 0)
-        report.removed += max(removed, 0)
-        report.unchanged += kept - max(inserted, 0) - max(updated, 0)
+        return max(removed, 0)
 
     def drop(self) -> None:
         for name in (self.rows_table, self.kept_table):
