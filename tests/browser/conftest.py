@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -78,8 +79,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _write_usage(data_dir: Path, customer_code: str) -> None:
-    """Twelve months of usage and bills for one customer, as the export would have them."""
+def _write_usage(data_dir: Path, customer_code: str, factory: Any, clock: FixedClock) -> None:
+    """Twelve months of usage and bills for one customer, exported and imported."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -102,6 +103,11 @@ def _write_usage(data_dir: Path, customer_code: str) -> None:
     )
     data_dir.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, data_dir / "usage_monthly.parquet")
+    from weixi.customers.usage import import_usage
+
+    with factory() as s:
+        import_usage(s, data_dir / "usage_monthly.parquet", now=clock.now())
+        s.commit()
 
 
 def _seed(factory: object, clock: FixedClock) -> tuple[Province, int]:
@@ -146,7 +152,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     app = create_app(settings, clock=clock, notifier=LogNotifier())
     factory = app.state.session_factory
     province, order_id = _seed(factory, clock)
-    _write_usage(settings.data_dir, province.customers["c1"].code)
+    _write_usage(settings.data_dir, province.customers["c1"].code, factory, clock)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
