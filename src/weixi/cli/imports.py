@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -68,7 +70,6 @@ def customers_import(
 ) -> None:
     """Import customers (and products, contacts, usage, cells beside them); bad rows quarantined."""
     customers = _find(path, "customers") if path.is_dir() else path
-    products = _find(customers.parent, "products", required=False)
     with open_uow() as uow, _progress() as progress:
         task = progress.add_task("customers", total=None)
         reports = [
@@ -79,39 +80,24 @@ def customers_import(
                 progress=lambda n: progress.advance(task, n),
             )
         ]
-        if products is not None:
-            task = progress.add_task("products", total=None)
+        # Files that reference the customers, each imported when it lies beside them.
+        referencing: tuple[tuple[str, Callable[..., ImportReport]], ...] = (
+            ("products", import_products),
+            ("contacts", import_contacts),
+            ("usage_monthly", import_usage),
+        )
+        for table, importer in referencing:
+            found = _find(customers.parent, table, required=False)
+            if found is None:
+                continue
+            task = progress.add_task(table, total=None)
             reports.append(
-                import_products(
+                importer(
                     uow.session,
-                    products,
+                    found,
                     now=uow.clock.now(),
                     customers_file=customers,
-                    progress=lambda n: progress.advance(task, n),
-                )
-            )
-        contacts = _find(customers.parent, "contacts", required=False)
-        if contacts is not None:
-            task = progress.add_task("contacts", total=None)
-            reports.append(
-                import_contacts(
-                    uow.session,
-                    contacts,
-                    now=uow.clock.now(),
-                    customers_file=customers,
-                    progress=lambda n: progress.advance(task, n),
-                )
-            )
-        usage = _find(customers.parent, "usage_monthly", required=False)
-        if usage is not None:
-            task = progress.add_task("usage_monthly", total=None)
-            reports.append(
-                import_usage(
-                    uow.session,
-                    usage,
-                    now=uow.clock.now(),
-                    customers_file=customers,
-                    progress=lambda n: progress.advance(task, n),
+                    progress=functools.partial(progress.advance, task),
                 )
             )
         if all((customers.parent / f"{t}.parquet").exists() for t in NETWORK_FILES):
