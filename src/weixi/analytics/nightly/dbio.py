@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Column, Connection, MetaData, Table, bindparam, or_, select, update
+from sqlalchemy import Column, Connection, MetaData, Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer, CustomerEvent
-from weixi.db.bulk import insert_rows
+from weixi.db.bulk import copy_arrow, insert_rows
 from weixi.org.models import OrgUnit, Staff
 from weixi.org.roles import Role, UnitKind
 from weixi.workorders.bulk import OrderSpec, create_orders_bulk
@@ -172,16 +172,13 @@ def apply_chunk(
     """Write one chunk of customers' nightly results: fields, events and orders."""
     changed = chunk[chunk["_changed"]]
     if len(changed):
-        rows = _update_rows(changed)
-        _update(session, UPDATE_FIELDS, rows)
-        counts.customers_updated += len(rows)
+        _update_columns(session, _update_table(changed))
+        counts.customers_updated += len(changed)
     entered = chunk[chunk["_entered"]]
     if len(entered):
-        _update(
-            session,
-            ("stage_since",),
-            [{"b_id": int(i), "stage_since": as_of} for i in entered["id"]],
-        )
+        ids = pa.array(entered["id"].astype("int64").to_numpy())
+        since = pa.array([as_of] * len(entered), pa.date32())
+        _update_columns(session, pa.table({"b_id": ids, "stage_since": since}))
     warned = chunk[chunk["warn_selected"]]
     if len(warned):
         _update(
@@ -193,9 +190,13 @@ def apply_chunk(
             ],
         )
     events = _events(chunk, as_of, now)
-    if events:
-        insert_rows(session.connection(), CustomerEvent, events)
-        counts.events += len(events)
+    if events.num_rows:
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            copy_arrow(conn, CustomerEvent.__tablename__, events)
+        else:
+            conn.execute(insert(CustomerEvent), events.to_pylist())
+        counts.events += events.num_rows
     specs = list(_orders(chunk, as_of))
     if specs:
         result = create_orders_bulk(session, specs, rules=load_rules(session), now=now)
@@ -204,6 +205,18 @@ def apply_chunk(
             counts.orders[spec.kind] = counts.orders.get(spec.kind, 0) + 1
         for county, n in result.per_county.items():
             counts.orders_per_county[county] = counts.orders_per_county.get(county, 0) + n
+
+
+def _update_columns(session: Session, table: pa.Table) -> None:
+    """Set the table's columns (all but ``b_id``) on the customers it names, in one go."""
+    fields = tuple(c for c in table.column_names if c != "b_id")
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        _update(session, fields, table.to_pylist())
+        return
+    _create_update_table(conn, fields)
+    copy_arrow(conn, "nightly_customer_updates", table)
+    _apply_update_table(conn, fields)
 
 
 def _update(session: Session, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
@@ -217,13 +230,20 @@ def _update(session: Session, fields: tuple[str, ...], rows: list[dict[str, Any]
         )
         conn.execute(stmt, rows)
         return
-    cols = ", ".join(fields)
+    _create_update_table(conn, fields)
+    insert_rows(conn, _UpdateTable, rows)
+    _apply_update_table(conn, fields)
+
+
+def _create_update_table(conn: Connection, fields: tuple[str, ...]) -> None:
     conn.exec_driver_sql("DROP TABLE IF EXISTS nightly_customer_updates")
     conn.exec_driver_sql(
         f"CREATE TEMP TABLE nightly_customer_updates ON COMMIT DROP AS "
-        f"SELECT id AS b_id, {cols} FROM customers WITH NO DATA"
+        f"SELECT id AS b_id, {', '.join(fields)} FROM customers WITH NO DATA"
     )
-    insert_rows(conn, _UpdateTable, rows)
+
+
+def _apply_update_table(conn: Connection, fields: tuple[str, ...]) -> None:
     sets = ", ".join(f"{f} = u.{f}" for f in fields)
     conn.exec_driver_sql(
         f"UPDATE customers SET {sets} FROM nightly_customer_updates u WHERE customers.id = u.b_id"
@@ -250,49 +270,69 @@ def _none(value: Any) -> Any:
     return value
 
 
-def _update_rows(changed: pd.DataFrame) -> list[dict[str, Any]]:
-    """One parameter dict per changed customer, built column by column (no per-row getattr)."""
-    columns = {"b_id": changed["id"].astype("int64").tolist()}
+#: Arrow types of the nightly fields, for writing them column by column.
+UPDATE_TYPES: dict[str, pa.DataType] = {
+    "tier": pa.string(),
+    "tier_rule": pa.string(),
+    "lifecycle_stage": pa.string(),
+    "churn_score": pa.float64(),
+    "scored_on": pa.date32(),
+    "control_group": pa.bool_(),
+    "account_manager_id": pa.int64(),
+}
+
+
+def _update_table(changed: pd.DataFrame) -> pa.Table:
+    """Tonight's fields of the changed customers as Arrow columns (no Python row objects)."""
+    columns = {"b_id": pa.array(changed["id"].astype("int64").to_numpy())}
     for f in UPDATE_FIELDS:
-        series = changed[f"new_{f}"]
-        columns[f] = [_none(v) for v in series.astype(object).where(series.notna(), None)]
-    names = list(columns)
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+        columns[f] = _arrow(changed[f"new_{f}"], UPDATE_TYPES[f])
+    return pa.table(columns)
 
 
-def _events(chunk: pd.DataFrame, as_of: dt.date, now: datetime) -> list[dict[str, Any]]:
-    """A customer event for every tier, stage and manager that moved, built column-wise."""
-    events: list[dict[str, Any]] = []
+def _arrow(values: pd.Series, kind: pa.DataType) -> pa.Array:
+    if pa.types.is_string(kind):
+        values = values.astype("string")
+    elif pa.types.is_integer(kind):
+        values = values.astype("Int64")
+    return pa.array(values, type=kind, from_pandas=True)
+
+
+def _events(chunk: pd.DataFrame, as_of: dt.date, now: datetime) -> pa.Table:
+    """A customer event for every tier, stage and manager that moved, as Arrow columns."""
+    parts = []
     for kind, old, new, rule in (
         ("tier", "db_tier", "new_tier", "new_tier_rule"),
         ("stage", "db_stage", "new_lifecycle_stage", "new_stage_rule"),
         ("manager", "db_manager", "new_account_manager_id", "assign_reason"),
     ):
         moved = chunk[differs(chunk[old], chunk[new]).to_numpy()]
-        rules = [(r or "")[:120] or None for r in _texts(moved[rule])]
-        for cid, before, after, why in zip(
-            moved["id"].astype("int64").tolist(),
-            _texts(moved[old]),
-            _texts(moved[new]),
-            rules,
-            strict=True,
-        ):
-            events.append(
+        why = _as_text(moved[rule]).str.slice(0, 120).replace("", pd.NA)
+        parts.append(
+            pa.table(
                 {
-                    "customer_id": cid,
-                    "kind": kind,
-                    "old_value": before,
-                    "new_value": after,
-                    "rule": why,
-                    "as_of": as_of,
-                    "at": now,
+                    "customer_id": pa.array(moved["id"].astype("int64").to_numpy()),
+                    "kind": pa.array([kind] * len(moved), pa.string()),
+                    "old_value": _arrow(_as_text(moved[old]), pa.string()),
+                    "new_value": _arrow(_as_text(moved[new]), pa.string()),
+                    "rule": _arrow(why, pa.string()),
                 }
             )
-    return events
+        )
+    table = pa.concat_tables(parts)
+    n = table.num_rows
+    return table.append_column("as_of", pa.array([as_of] * n, pa.date32())).append_column(
+        "at", pa.array([now] * n, pa.timestamp("us", tz="UTC"))
+    )
 
 
-def _texts(values: pd.Series) -> list[str | None]:
-    return [_str(v) for v in values.astype(object).where(values.notna(), None)]
+def _as_text(values: pd.Series) -> pd.Series:
+    """Stored text of a value: numbers without a trailing ``.0``, missing stays missing."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = pd.to_numeric(values)
+        if bool((numbers.dropna() % 1 == 0).all()):
+            return numbers.astype("Int64").astype("string")
+    return values.astype("string")
 
 
 def differs(old: pd.Series, new: pd.Series) -> pd.Series:
