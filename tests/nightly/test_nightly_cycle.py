@@ -7,6 +7,7 @@ no duplicate order, no missing order, the same tiers, stages and managers.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -189,6 +190,10 @@ def test_rerunning_a_finished_night_creates_no_second_order(
         marker.unlink()  # forget everything: every step runs again
     _run(factory, export, tmp_path, models=models)
     assert _state(factory) == reference
+    # Nothing changed since the first run, so the rerun writes no customer at all (customers
+    # gone before tonight have no score either time: that is not a change).
+    done = tmp_path / "runs" / AS_OF.isoformat() / "_done" / "dispatch.json"
+    assert json.loads(done.read_text())["customers_updated"] == 0
     dispose_and_drop(engine)
 
 

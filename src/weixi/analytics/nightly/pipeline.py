@@ -401,7 +401,10 @@ def _with_new_values(f: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     f["_entered"] = f["entered"].fillna(False).astype(bool) & dbio.differs(
         f["db_stage"], f["new_lifecycle_stage"]
     )
-    score_moved = (f["new_churn_score"] - f["db_score"].astype(float)).abs().fillna(1.0) >= 0.01
+    # A score appearing or disappearing is a move; no score before and none tonight (a
+    # customer gone before tonight) is not, or every churned customer is rewritten nightly.
+    new_score, db_score = f["new_churn_score"].astype(float), f["db_score"].astype(float)
+    score_moved = ((new_score - db_score).abs() >= 0.01) | (new_score.isna() != db_score.isna())
     f["_changed"] = (
         dbio.differs(f["db_tier"], f["new_tier"])
         | f["_entered"]
