@@ -27,7 +27,7 @@ from weixi.customers.models import Customer
 from weixi.db.bulk import insert_rows
 from weixi.importing import ImportReport, finish_run, import_file, start_run, store_quarantine
 from weixi.ingest.validate import KnownIds, iter_validated
-from weixi.network.models import Cell, CellKpiMonthly, CustomerCell
+from weixi.network.models import KPI_COUNTERS, Cell, CellKpiMonthly, CustomerCell
 from weixi.org.models import OrgUnit
 from weixi.org.roles import UnitKind
 
@@ -109,17 +109,7 @@ def _validated(
     return good_all, report, run
 
 
-SUMS = (
-    "rrc_att",
-    "rrc_succ",
-    "rab_att",
-    "rab_succ",
-    "rab_abnormal_rel",
-    "ho_att",
-    "ho_succ",
-    "samples",
-    "weak_samples",
-)
+SUMS = KPI_COUNTERS
 
 
 def import_cell_kpis(session: Session, path: Path, *, now: datetime) -> ImportReport:

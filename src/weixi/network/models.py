@@ -9,6 +9,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from weixi.db.base import Base
 
+#: The daily counters summed into a cell-month (every KPI is a ratio of these sums).
+KPI_COUNTERS = (
+    "rrc_att",
+    "rrc_succ",
+    "rab_att",
+    "rab_succ",
+    "rab_abnormal_rel",
+    "ho_att",
+    "ho_succ",
+    "samples",
+    "weak_samples",
+)
+
 
 class Cell(Base):
     __tablename__ = "cells"

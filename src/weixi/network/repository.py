@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from weixi.network.models import Cell, CellKpiMonthly, CustomerCell
+from weixi.network.models import KPI_COUNTERS, Cell, CellKpiMonthly, CustomerCell
 from weixi.network.perception import Counters, Perception, weighted
 
 
@@ -41,22 +41,7 @@ def customer_network(session: Session, customer_id: int) -> CustomerNetwork | No
         return None
     first = used[0][0]
     k = CellKpiMonthly
-    sums = [
-        func.sum(getattr(k, c))
-        for c in (
-            "rrc_att",
-            "rrc_succ",
-            "rab_att",
-            "rab_succ",
-            "rab_abnormal_rel",
-            "ho_att",
-            "ho_succ",
-            "samples",
-            "weak_samples",
-            "thr_sum",
-            "thr_days",
-        )
-    ]
+    sums = [func.sum(getattr(k, c)) for c in (*KPI_COUNTERS, "thr_sum", "thr_days")]
     counters = {
         row[0]: Counters(*(float(v or 0) for v in row[1:]))
         for row in session.execute(
