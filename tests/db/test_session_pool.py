@@ -1,0 +1,89 @@
+"""Pooled PostgreSQL connections survive a lost backend without a ping on every checkout."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from tests.conftest import PG_ADMIN_URL, PG_OK
+
+from weixi.db import session as db_session
+from weixi.db.session import make_engine
+
+pytestmark = pytest.mark.skipif(not PG_OK, reason="PostgreSQL not running (allowed outside CI)")
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    made = make_engine(PG_ADMIN_URL, pool_size=2)
+    yield made
+    made.dispose()
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("select pg_backend_pid()")).scalar_one())
+
+
+def _terminate(pid: int) -> None:
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+    with admin.connect() as conn:
+        conn.execute(text("select pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+def _count_pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    pings: list[object] = []
+    ping = engine.dialect.do_ping
+
+    def counting(dbapi_conn: object) -> bool:
+        pings.append(dbapi_conn)
+        return ping(dbapi_conn)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counting)
+    return pings
+
+
+def test_a_connection_in_steady_use_is_not_pinged(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pings = _count_pings(engine, monkeypatch)
+    pid = _backend_pid(engine)
+    for _ in range(3):
+        assert _backend_pid(engine) == pid
+    assert pings == []
+
+
+def test_a_connection_idle_for_a_while_is_pinged_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 0.05)
+    pings = _count_pings(engine, monkeypatch)
+    pid = _backend_pid(engine)
+    time.sleep(0.1)
+    assert _backend_pid(engine) == pid
+    assert len(pings) == 1
+
+
+def test_a_connection_lost_while_idle_is_replaced_before_use(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 0.05)
+    lost = _backend_pid(engine)
+    _terminate(lost)
+    time.sleep(0.1)
+    assert _backend_pid(engine) != lost  # the ping failed and a new connection answered
+
+
+def test_a_connection_lost_in_use_fails_once_and_the_pool_recovers(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    lost = _backend_pid(engine)
+    _terminate(lost)
+    with pytest.raises(OperationalError), engine.connect() as conn:
+        conn.execute(text("select 1"))
+    assert _backend_pid(engine) != lost
