@@ -133,3 +133,21 @@ def test_a_supervisors_change_notifies_owner_and_handler_each_once(uow: UnitOfWo
     assert all(r.body.startswith(f"#{order_id} ") for r in rows)
     history = repository.history(uow.session, order_id)
     assert [h.event for h in history] == ["created", "dispatched", "cancelled"]
+
+
+def test_a_callback_uses_the_newest_script_version_saved(uow: UnitOfWork) -> None:
+    from weixi.callbacks.default_scripts import RESOLUTION_CALLBACK
+    from weixi.callbacks.script import script_to_dict
+    from weixi.callbacks.service import current_script, script_document
+    from weixi.versioned.service import save_version
+
+    assert current_script(uow.session, "resolution") == RESOLUTION_CALLBACK
+    body = script_to_dict(RESOLUTION_CALLBACK) | {"name_en": "Resolution callback, v2"}
+    name, at = script_document("resolution"), uow.clock.now()
+    save_version(uow.session, name, body, author_id=None, at=at)
+    second = current_script(uow.session, "resolution")
+    assert (second.version, second.name_en) == (1, "Resolution callback, v2")  # first stored
+    assert current_script(uow.session, "resolution") is second  # parsed once
+    save_version(uow.session, name, body | {"name_en": "v3"}, author_id=None, at=at)
+    third = current_script(uow.session, "resolution")
+    assert (third.version, third.name_en) == (2, "v3")

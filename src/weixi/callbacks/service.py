@@ -38,11 +38,27 @@ def script_document(code: str) -> str:
     return f"callback_script:{code}"
 
 
+#: document name → (version, the stored body it was parsed from, the script). A version
+#: never changes once saved, so each is parsed once per body read.
+_PARSED: dict[str, tuple[int, object, CallbackScript]] = {}
+
+
 def current_script(session: Session, code: str) -> CallbackScript:
-    """The newest stored version of a script, else the shipped default (version 1)."""
-    doc = versioned.latest(session, script_document(code))
-    if doc is not None:
-        return script_from_dict({**doc.body, "version": doc.version})
+    """The newest stored version of a script, else the shipped default (version 1).
+
+    Read through the versioned documents' short per-process cache, like the dispatch
+    rules and SLA policies: a version saved in another process is used within
+    ``versioned.service.CACHE_SECONDS``, and every record names the version it used.
+    """
+    name = script_document(code)
+    found = versioned.latest_body(session, name)
+    if found is not None:
+        version, body = found
+        hit = _PARSED.get(name)
+        if hit is None or hit[0] != version or hit[1] is not body:
+            hit = (version, body, script_from_dict({**body, "version": version}))
+            _PARSED[name] = hit
+        return hit[2]
     from weixi.callbacks.default_scripts import DEFAULT_SCRIPTS
 
     if code not in DEFAULT_SCRIPTS:

@@ -385,7 +385,8 @@ def _write_history(session: Session, *rows: dict[str, object]) -> None:
     autoflush here, the order's own UPDATE still goes out once, at the commit.
     """
     with session.no_autoflush:
-        session.execute(_HISTORY_INSERT, list(rows))
+        # One row as a plain execute: a list, even of one, goes through executemany.
+        session.execute(_HISTORY_INSERT, rows[0] if len(rows) == 1 else list(rows))
 
 
 def _tell(uow: UnitOfWork, order: WorkOrder, actor: Actor | None, change: str, text: str) -> None:
