@@ -23,11 +23,12 @@ class WorkOrder(Base):
     channel: Mapped[str | None] = mapped_column(String(30))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     tier: Mapped[str | None] = mapped_column(String(20))
-    county_id: Mapped[int] = mapped_column(Integer, index=True)
+    county_id: Mapped[int] = mapped_column(Integer)  # indexed by (county_id, status) below
     city_id: Mapped[int] = mapped_column(Integer, index=True)
     pool_kind: Mapped[str | None] = mapped_column(String(30))
     pool_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
-    handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    #: Indexed by (handler_id, status) below.
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     last_handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     first_contact_owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
@@ -102,6 +103,8 @@ class WorkOrderNote(Base):
     body: Mapped[str] = mapped_column(Text)
 
 
+#: These two also answer lookups by county or by handler alone (their leading column), so
+#: neither column has an index of its own (migration 0006 dropped them).
 Index("ix_work_orders_county_status", WorkOrder.county_id, WorkOrder.status)
 Index("ix_work_orders_handler_status", WorkOrder.handler_id, WorkOrder.status)
 Index("ix_escalations_order_level", Escalation.order_id, Escalation.level, unique=True)
