@@ -10,19 +10,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Select, Table, bindparam, insert
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer
 from weixi.db.uow import UnitOfWork
 from weixi.errors import Forbidden, NotFound, ValidationFailed
-from weixi.notifications.models import Notification
 from weixi.notifications.service import NotificationsQueued
 from weixi.org.actor import Actor
 from weixi.versioned import service as versioned
 from weixi.workorders import policies, repository
+from weixi.workorders.changes import write_change
 from weixi.workorders.dispatch import (
     DEFAULT_RULES,
     OrderFacts,
@@ -32,7 +31,7 @@ from weixi.workorders.dispatch import (
 )
 from weixi.workorders.events import WorkOrderChanged
 from weixi.workorders.kinds import Status, WorkOrderKind
-from weixi.workorders.models import SlaPause, WorkOrder, WorkOrderHistory, WorkOrderNote
+from weixi.workorders.models import SlaPause, WorkOrder, WorkOrderNote
 from weixi.workorders.pools import county_facts, resolve_pool
 from weixi.workorders.sla_service import apply_sla, refresh_deadlines
 from weixi.workorders.workflow import ClosePermit, transition
@@ -131,12 +130,11 @@ def create_order(uow: UnitOfWork, actor: Actor | None, data: OrderCreate) -> Wor
     entry = transition(order, Status.DISPATCHED, actor_id=actor_id, at=now, reason=reason)
     session.add(order)
     session.flush()  # the order's id, for its history and notifications
-    _write_history(
-        session,
+    history = [
         _history_row(order, "created", None, Status.NEW, actor, now, data.title),
         _history_row(order, "dispatched", entry.from_status, entry.to_status, actor, now, reason),
-    )
-    _tell(uow, order, actor, "dispatched", reason)
+    ]
+    _tell(uow, order, actor, "dispatched", reason, history)
     return order
 
 
@@ -293,8 +291,8 @@ def add_note(uow: UnitOfWork, actor: Actor, order_id: int, *, body: str) -> Work
         raise ValidationFailed("an empty note")
     note = WorkOrderNote(order_id=order.id, author_id=actor.staff_id, at=uow.clock.now(), body=body)
     uow.session.add(note)
-    _append(uow.session, order, "note", None, None, actor, note.at, body[:200])
-    _tell(uow, order, actor, "note", body[:200])
+    history = _history_row(order, "note", None, None, actor, note.at, body[:200])
+    _tell(uow, order, actor, "note", body[:200], [history])
     return note
 
 
@@ -332,8 +330,8 @@ def _move(
     now = uow.clock.now()
     actor_id = actor.staff_id if actor else None
     entry = transition(order, to, actor_id=actor_id, at=now, reason=reason, permit=permit)
-    _append(uow.session, order, change, entry.from_status, entry.to_status, actor, now, reason)
-    _tell(uow, order, actor, change, reason)
+    history = _history_row(order, change, entry.from_status, entry.to_status, actor, now, reason)
+    _tell(uow, order, actor, change, reason, [history])
 
 
 def _append(
@@ -347,9 +345,8 @@ def _append(
     reason: str,
     data: dict[str, object] | None = None,
 ) -> None:
-    _write_history(
-        session, _history_row(order, event, from_status, to_status, actor, at, reason, data)
-    )
+    row = _history_row(order, event, from_status, to_status, actor, at, reason, data)
+    write_change(session, [row], [])
 
 
 def _history_row(
@@ -374,46 +371,33 @@ def _history_row(
     }
 
 
-_HISTORY_INSERT = insert(cast(Table, WorkOrderHistory.__table__))
+def _tell(
+    uow: UnitOfWork,
+    order: WorkOrder,
+    actor: Actor | None,
+    change: str,
+    text: str,
+    history: list[dict[str, object]],
+) -> None:
+    """Append the change's ``history``; the first-contact owner and the handler hear of
+    every change (not their own).
 
-
-def _write_history(session: Session, *rows: dict[str, object]) -> None:
-    """Append history rows with one plain INSERT in the session's transaction.
-
-    History is append-only and nothing reads the rows back as objects within the
-    change, so they skip the ORM's identity map and ``RETURNING``. Without an
-    autoflush here, the order's own UPDATE still goes out once, at the commit.
-    """
-    with session.no_autoflush:
-        # One row as a plain execute: a list, even of one, goes through executemany.
-        session.execute(_HISTORY_INSERT, rows[0] if len(rows) == 1 else list(rows))
-
-
-def _tell(uow: UnitOfWork, order: WorkOrder, actor: Actor | None, change: str, text: str) -> None:
-    """The first-contact owner and the handler hear of every change (not their own).
-
-    The notification rows are written in the change's transaction (the outbox) by one
-    plain ``INSERT … RETURNING id`` and handed to the sender only after the commit.
+    The notification rows are written in the change's transaction (the outbox), with the
+    history rows (:func:`weixi.workorders.changes.write_change`), and handed to the sender
+    only after the commit.
     """
     me = actor.staff_id if actor else None
     people = sorted({p for p in (order.first_contact_owner_id, order.handler_id) if p and p != me})
+    body, at = f"#{order.id} {text}", uow.clock.now()
+    rows = [
+        {"recipient_id": p, "order_id": order.id, "kind": change, "body": body}
+        | {"created_at": at, "sent_at": None, "read_at": None}
+        for p in people
+    ]
+    ids = write_change(uow.session, history, rows)
     if people:
-        body, at = f"#{order.id} {text}", uow.clock.now()
-        rows = [
-            {"recipient_id": p, "order_id": order.id, "kind": change, "body": body}
-            | {"created_at": at, "sent_at": None, "read_at": None}
-            for p in people
-        ]
-        with uow.session.no_autoflush:
-            ids = list(uow.session.scalars(_NOTIFICATION_INSERT, rows))
         uow.emit(NotificationsQueued(ids))
         uow.emit(WorkOrderChanged(order.id, change, tuple(people), text))
-
-
-_NOTIFICATIONS = cast(Table, Notification.__table__)
-_NOTIFICATION_INSERT = insert(_NOTIFICATIONS).returning(
-    _NOTIFICATIONS.c.id, sort_by_parameter_order=True
-)
 
 
 def _require(allowed: bool) -> None:
