@@ -7,8 +7,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from psycopg.types.json import Jsonb
-from sqlalchemy import ARRAY, Connection, any_, cast, insert
-from sqlalchemy.dialects.postgresql import array
+from sqlalchemy import ARRAY, Connection, any_, bindparam, insert
 
 
 def insert_rows(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None:
@@ -59,8 +58,9 @@ def one_of(column: Any, values: list[Any], dialect: str) -> Any:
     """``column IN values`` that stays cheap for thousands of values.
 
     PostgreSQL gets one array parameter (``= ANY(:values)``) instead of thousands of
-    placeholders, which cost more to build and parse than the lookup itself.
+    placeholders, which cost more to build and parse than the lookup itself (an
+    ``ARRAY[…]`` literal is still one placeholder per element).
     """
     if dialect == "postgresql":
-        return column == any_(cast(array(values), ARRAY(column.type)))
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(values)

@@ -54,14 +54,20 @@ def create_orders_bulk(
     rules: RuleSet,
     now: datetime,
     chunk: int = 5000,
+    planner: BulkPlanner | None = None,
 ) -> BulkResult:
-    """Insert dispatched orders and their history; skip source keys already present."""
+    """Insert dispatched orders and their history; skip source keys already present.
+
+    Pass one ``planner`` to several calls (a night's chunks, each in its own
+    transaction) and each pool is read once for all of them, its load then kept in
+    memory as orders are handed out.
+    """
     result = BulkResult()
-    planner = _Planner(session, rules, now)
+    planner = planner or BulkPlanner(session, rules, now)
     for part in _chunks(specs, chunk):
         fresh = _not_yet_created(session, part)
         result.existing += len(part) - len(fresh)
-        rows = [planner.row(spec) for spec in fresh]
+        rows = [planner.row(session, spec) for spec in fresh]
         if not rows:
             continue
         # Core executemany (not the ORM's bulk path): one multi-row statement per batch.
@@ -129,19 +135,20 @@ def _history(
         }
 
 
-class _Planner:
-    """Per-batch caches: one SLA computation per policy, one pool per (rule, county)."""
+class BulkPlanner:
+    """Caches for one opening instant: one SLA computation per policy, one pool per
+    (rule, county) with its open load counted once and then kept up to date here."""
 
     def __init__(self, session: Session, rules: RuleSet, now: datetime) -> None:
-        self.session, self.rules, self.now = session, rules, now
+        self.rules, self.now = rules, now
         self.policies = policy_rules(session)
         self.calendar = operator_calendar()
         self.sla: dict[tuple[str, str | None, str | None], dict[str, object]] = {}
         self.pools: dict[tuple[str, int], tuple[Pool, dict[int, Candidate]]] = {}
 
-    def row(self, spec: OrderSpec) -> dict[str, object]:
+    def row(self, session: Session, spec: OrderSpec) -> dict[str, object]:
         rule = self.rules.first_match(OrderFacts(spec.kind, spec.tier, spec.category, frozenset()))
-        handler, pool_unit, why = self._dispatch(rule, spec)
+        handler, pool_unit, why = self._dispatch(session, rule, spec)
         return {
             "kind": spec.kind,
             "category": spec.category,
@@ -192,12 +199,14 @@ class _Planner:
             }
         return self.sla[key]
 
-    def _dispatch(self, rule: DispatchRule, spec: OrderSpec) -> tuple[int | None, int | None, str]:
+    def _dispatch(
+        self, session: Session, rule: DispatchRule, spec: OrderSpec
+    ) -> tuple[int | None, int | None, str]:
         if rule.pool is PoolKind.ACCOUNT_MANAGER and spec.account_manager_id is not None:
             return spec.account_manager_id, None, f"rule '{rule.name}': the customer's manager"
         key = (rule.name, spec.county_id)
         if key not in self.pools:
-            pool = resolve_pool(self.session, rule, customer=None, county_id=spec.county_id)
+            pool = resolve_pool(session, rule, customer=None, county_id=spec.county_id)
             self.pools[key] = (pool, {c.staff_id: c for c in pool.candidates})
         pool, loads = self.pools[key]
         skilled = [c for c in loads.values() if rule.skills <= c.skills]

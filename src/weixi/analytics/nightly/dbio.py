@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,14 +14,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Column, Connection, MetaData, Table, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer, CustomerEvent
-from weixi.db.bulk import copy_arrow, insert_rows
+from weixi.db.bulk import copy_arrow
 from weixi.org.models import OrgUnit, Staff
 from weixi.org.roles import Role, UnitKind
-from weixi.workorders.bulk import OrderSpec, create_orders_bulk
+from weixi.workorders.bulk import BulkPlanner, OrderSpec, create_orders_bulk
+from weixi.workorders.dispatch import RuleSet
 from weixi.workorders.kinds import OPEN_STATUSES, WorkOrderKind
 from weixi.workorders.models import WorkOrder
 from weixi.workorders.service import load_rules
@@ -35,6 +37,7 @@ CUSTOMER_COLUMNS = (
     "tier",
     "lifecycle_stage",
     "churn_score",
+    "scored_on",
     "control_group",
 )
 
@@ -66,6 +69,7 @@ _CUSTOMER_TYPES = {
     "tier": pa.string(),
     "lifecycle_stage": pa.string(),
     "churn_score": pa.float64(),
+    "scored_on": pa.date32(),
     "control_group": pa.bool_(),
 }
 
@@ -105,6 +109,7 @@ DB_NAMES = {
     "churn_score": "db_score",
     "control_group": "db_control",
     "account_manager_id": "db_manager",
+    "scored_on": "db_scored_on",
 }
 
 
@@ -168,27 +173,17 @@ def apply_chunk(
     as_of: dt.date,
     now: datetime,
     counts: DispatchCounts,
+    rules: RuleSet | None = None,
+    planner: BulkPlanner | None = None,
 ) -> None:
-    """Write one chunk of customers' nightly results: fields, events and orders."""
-    changed = chunk[chunk["_changed"]]
-    if len(changed):
-        _update_columns(session, _update_table(changed))
-        counts.customers_updated += len(changed)
-    entered = chunk[chunk["_entered"]]
-    if len(entered):
-        ids = pa.array(entered["id"].astype("int64").to_numpy())
-        since = pa.array([as_of] * len(entered), pa.date32())
-        _update_columns(session, pa.table({"b_id": ids, "stage_since": since}))
-    warned = chunk[chunk["warn_selected"]]
-    if len(warned):
-        _update(
-            session,
-            ("churn_reasons",),
-            [
-                {"b_id": int(i), "churn_reasons": r}
-                for i, r in zip(warned["id"], warned["reasons"], strict=True)
-            ],
-        )
+    """Write one chunk of customers' nightly results: fields, events and orders.
+
+    Each customer's row is written once, whatever moved: tonight's fields, the stage
+    date if a stage was entered, the reasons if a warning was chosen.
+    """
+    if len(chunk):
+        _update_columns(session, _update_table(chunk, as_of))
+        counts.customers_updated += len(chunk)
     events = _events(chunk, as_of, now)
     if events.num_rows:
         conn = session.connection()
@@ -199,7 +194,9 @@ def apply_chunk(
         counts.events += events.num_rows
     specs = list(_orders(chunk, as_of))
     if specs:
-        result = create_orders_bulk(session, specs, rules=load_rules(session), now=now)
+        result = create_orders_bulk(
+            session, specs, rules=rules or load_rules(session), now=now, planner=planner
+        )
         counts.orders_existing += result.existing
         for spec in specs:
             counts.orders[spec.kind] = counts.orders.get(spec.kind, 0) + 1
@@ -207,56 +204,47 @@ def apply_chunk(
             counts.orders_per_county[county] = counts.orders_per_county.get(county, 0) + n
 
 
+#: Written only where the chunk has a value; a missing one keeps what is stored.
+KEEP_UNLESS_GIVEN = ("stage_since", "churn_reasons")
+
+
 def _update_columns(session: Session, table: pa.Table) -> None:
-    """Set the table's columns (all but ``b_id``) on the customers it names, in one go."""
+    """Set the table's columns (all but ``b_id``) on the customers it names, in one go.
+
+    PostgreSQL: COPY into a temporary table, then one ``UPDATE … FROM``; elsewhere an
+    executemany. Columns of :data:`KEEP_UNLESS_GIVEN` keep the stored value where the
+    table has none.
+    """
     fields = tuple(c for c in table.column_names if c != "b_id")
     conn = session.connection()
     if conn.dialect.name != "postgresql":
-        _update(session, fields, table.to_pylist())
-        return
-    _create_update_table(conn, fields)
-    copy_arrow(conn, "nightly_customer_updates", table)
-    _apply_update_table(conn, fields)
-
-
-def _update(session: Session, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """Set ``fields`` on many customers: COPY + one UPDATE … FROM on PostgreSQL."""
-    conn = session.connection()
-    if conn.dialect.name != "postgresql":
-        stmt = (
-            update(Customer)
-            .where(Customer.id == bindparam("b_id"))
-            .values({f: bindparam(f) for f in fields})
+        rows = table.to_pylist()
+        if "churn_reasons" in fields:  # JSON text in Arrow; the JSON column wants objects
+            for row in rows:
+                if row["churn_reasons"] is not None:
+                    row["churn_reasons"] = json.loads(row["churn_reasons"])
+        columns = Customer.__table__.columns
+        values: dict[str, Any] = {}
+        for f in fields:
+            given = bindparam(f"v_{f}", type_=columns[f].type)
+            values[f] = func.coalesce(given, columns[f]) if f in KEEP_UNLESS_GIVEN else given
+        stmt = update(Customer).where(Customer.id == bindparam("b_id")).values(values)
+        conn.execute(
+            stmt, [{k if k == "b_id" else f"v_{k}": v for k, v in r.items()} for r in rows]
         )
-        conn.execute(stmt, rows)
         return
-    _create_update_table(conn, fields)
-    insert_rows(conn, _UpdateTable, rows)
-    _apply_update_table(conn, fields)
-
-
-def _create_update_table(conn: Connection, fields: tuple[str, ...]) -> None:
     conn.exec_driver_sql("DROP TABLE IF EXISTS nightly_customer_updates")
     conn.exec_driver_sql(
         f"CREATE TEMP TABLE nightly_customer_updates ON COMMIT DROP AS "
         f"SELECT id AS b_id, {', '.join(fields)} FROM customers WITH NO DATA"
     )
-
-
-def _apply_update_table(conn: Connection, fields: tuple[str, ...]) -> None:
-    sets = ", ".join(f"{f} = u.{f}" for f in fields)
+    copy_arrow(conn, "nightly_customer_updates", table)
+    sets = ", ".join(
+        f"{f} = coalesce(u.{f}, customers.{f})" if f in KEEP_UNLESS_GIVEN else f"{f} = u.{f}"
+        for f in fields
+    )
     conn.exec_driver_sql(
         f"UPDATE customers SET {sets} FROM nightly_customer_updates u WHERE customers.id = u.b_id"
-    )
-
-
-class _UpdateTable:
-    """What :func:`insert_rows` needs to COPY into the temporary update table."""
-
-    __table__ = Table(
-        "nightly_customer_updates",
-        MetaData(),
-        *(Column(c.name, c.type) for c in Customer.__table__.columns),
     )
 
 
@@ -282,11 +270,18 @@ UPDATE_TYPES: dict[str, pa.DataType] = {
 }
 
 
-def _update_table(changed: pd.DataFrame) -> pa.Table:
-    """Tonight's fields of the changed customers as Arrow columns (no Python row objects)."""
-    columns = {"b_id": pa.array(changed["id"].astype("int64").to_numpy())}
+def _update_table(chunk: pd.DataFrame, as_of: dt.date) -> pa.Table:
+    """Tonight's fields of the chunk's customers as Arrow columns (no Python row objects)."""
+    columns = {"b_id": pa.array(chunk["id"].astype("int64").to_numpy())}
     for f in UPDATE_FIELDS:
-        columns[f] = _arrow(changed[f"new_{f}"], UPDATE_TYPES[f])
+        columns[f] = _arrow(chunk[f"new_{f}"], UPDATE_TYPES[f])
+    entered = chunk["_entered"].to_numpy(dtype=bool)
+    columns["stage_since"] = pa.array([as_of] * len(chunk), pa.date32(), mask=~entered)
+    warned = chunk["warn_selected"].to_numpy(dtype=bool)
+    reasons = chunk["reasons"].where(warned, None) if "reasons" in chunk else None
+    columns["churn_reasons"] = (
+        pa.nulls(len(chunk), pa.string()) if reasons is None else _arrow(reasons, pa.string())
+    )
     return pa.table(columns)
 
 
@@ -399,7 +394,7 @@ def _orders(chunk: pd.DataFrame, as_of: dt.date) -> Iterator[OrderSpec]:
                 kind="warning",
                 title="预警维系 retention",
                 callback_script="retention",
-                reasons=r.reasons if isinstance(r.reasons, list) else None,
+                reasons=json.loads(r.reasons) if isinstance(r.reasons, str) else None,
                 **base,
             )
         if bool(r.manager_changed) and base["account_manager_id"] is not None:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +35,8 @@ from weixi.customers.tiers import load_tier_rules
 from weixi.errors import ValidationFailed
 from weixi.ingest.schema import TABLES
 from weixi.ingest.validate import KnownIds, ValidationReport, known_ids_for, validate_file
+from weixi.workorders.bulk import BulkPlanner
+from weixi.workorders.service import load_rules
 
 
 @dataclass
@@ -46,7 +49,8 @@ class NightlyConfig:
     clock: Clock
     buckets: int = 4
     policy: WarningPolicy = field(default_factory=WarningPolicy)
-    chunk: int = 20_000
+    chunk: int = 50_000  # customers written per transaction by dispatch
+    dispatch_buckets: int = 4  # dispatch holds a quarter of the customers in memory at a time
     ingest_threads: int = 2
     runs_name: str = "runs"
     assignment_config: Path | None = None  # a TOML [assignment] section overriding weights
@@ -215,22 +219,24 @@ class _Steps:
         with self.cfg.session_factory() as session:
             db = dbio.customer_frame(session)
             managers = dbio.manager_frame(session)
-        tiers = _read(ctx.path("tiers"), ["customer_id", "tier"]).set_index("customer_id")
-        stages = _read(ctx.path("stages"), ["customer_id", "stage"]).set_index("customer_id")
-        feats = _read(
-            ctx.path("features"),
-            [
-                "customer_id",
-                "plan_fee_total",
-                "has_3g",
-                "device_is_iphone",
-                "roaming_minutes_last",
-                "is_enterprise",
-            ],
-        ).set_index("customer_id")
+        feature_columns = [
+            "customer_id",
+            "plan_fee_total",
+            "has_3g",
+            "device_is_iphone",
+            "roaming_minutes_last",
+            "is_enterprise",
+        ]
+        frame = _beside(
+            db,
+            _table(ctx.path("tiers"), ["customer_id", "tier"]),
+            _table(ctx.path("stages"), ["customer_id", "stage"]),
+            _table(ctx.path("features"), feature_columns),
+        )
+        frame = frame[frame["tier"].notna().to_numpy()]
         dedicated = {t.name for t in load_tier_rules().tiers if t.dedicated_manager}
-        frame = db.join(tiers, how="inner").join(stages, how="left").join(feats, how="left")
-        need = frame[frame["tier"].isin(dedicated) & (frame["stage"] != "churned")]
+        needed = (frame["tier"].isin(dedicated) & (frame["stage"] != "churned")).to_numpy()
+        need = frame[needed]
         weights = load_weights(self.cfg.assignment_config)
         result = assign_managers(
             _customers(need, weights.skill_names, _household_hints(frame)),
@@ -240,7 +246,7 @@ class _Steps:
         table = result.assignments.append_column(
             "code", pa.array(need.index.astype(str).to_numpy())
         )
-        released = _released(frame, need)
+        released = _released(frame[~needed])
         pq.write_table(
             pa.concat_tables([table, released.cast(table.schema)]), ctx.path("assignments.parquet")
         )
@@ -278,17 +284,16 @@ class _Steps:
             open_ids = dbio.customers_with_open_warnings(
                 session, tonight=f"{self.cfg.as_of.isoformat()}:"
             )
-        frame = (
-            db.join(
-                _read(ctx.path("stages"), ["customer_id", "stage"]).set_index("customer_id"),
-                how="inner",
-            )
-            .join(_read(ctx.path("scores")).set_index("customer_id"), how="left")
-            .join(_assignments(ctx), how="left")
+        frame = _beside(
+            db,
+            _table(ctx.path("stages"), ["customer_id", "stage"]),
+            _table(ctx.path("scores"), ["customer_id", "churn_probability"]),
+            _table(ctx.path("features"), ["customer_id", "arpu_3m"]),
+            *_assignment_tables(ctx),
         )
-        feats = _read(ctx.path("features")).set_index("customer_id")
-        revenue = feats["arpu_3m"].reindex(frame.index).fillna(0.0).to_numpy(dtype=float)
-        manager = frame["assigned_manager"].fillna(frame["db_manager"]).fillna(-1)
+        frame = frame[frame["stage"].notna().to_numpy()]
+        revenue = frame["arpu_3m"].fillna(0.0).to_numpy(dtype=float)
+        manager = frame["assigned_manager"].astype("Int64").fillna(frame["db_manager"]).fillna(-1)
         sel = select_warnings(
             customer_ids=frame.index.astype(str).to_numpy(),
             eligible=((frame["stage"] == "warning") & ~frame["id"].isin(open_ids)).to_numpy(),
@@ -300,7 +305,7 @@ class _Steps:
             policy=self.cfg.policy,
         )
         picked = frame.index[sel.selected]
-        reasons = self._reasons(feats.loc[picked]) if len(picked) else []
+        reasons = self._reasons(_picked_features(ctx, picked)) if len(picked) else []
         out = pd.DataFrame(
             {
                 "customer_id": frame.index.astype(str),
@@ -329,15 +334,34 @@ class _Steps:
         return scoring.explain(model, feats.reset_index())
 
     def dispatch(self, ctx: RunContext) -> dict[str, Any]:
-        frame = self._merged(ctx)
-        counts = dbio.DispatchCounts()
         now = self.cfg.clock.now()
-        for start in range(0, len(frame), self.cfg.chunk):
-            part = frame.iloc[start : start + self.cfg.chunk]
-            with self.cfg.session_factory() as session, session.begin():
-                dbio.apply_chunk(session, part, as_of=self.cfg.as_of, now=now, counts=counts)
-            if self.cfg.crash_at == "dispatch:chunk":
-                self.cfg.crash()
+        with self.cfg.session_factory() as session:
+            db = dbio.customer_frame(session)
+            rules = load_rules(session)
+            planner = BulkPlanner(session, rules, now)
+        counts = dbio.DispatchCounts()
+        # A bucket of customers at a time, so that tonight's results beside the stored ones
+        # never sit in memory for everyone at once; only customers with something to write
+        # are kept, so a quiet night writes little whatever the size of the base.
+        buckets = db["id"].to_numpy() % self.cfg.dispatch_buckets
+        for k in range(self.cfg.dispatch_buckets):
+            frame = self._merged(ctx, db[buckets == k])
+            todo = frame[frame["_write"].to_numpy(dtype=bool)]
+            del frame
+            for start in range(0, len(todo), self.cfg.chunk):
+                part = todo.iloc[start : start + self.cfg.chunk]
+                with self.cfg.session_factory() as session, session.begin():
+                    dbio.apply_chunk(
+                        session,
+                        part,
+                        as_of=self.cfg.as_of,
+                        now=now,
+                        counts=counts,
+                        rules=rules,
+                        planner=planner,
+                    )
+                if self.cfg.crash_at == "dispatch:chunk":
+                    self.cfg.crash()
         return {
             "customers_updated": counts.customers_updated,
             "events": counts.events,
@@ -346,28 +370,25 @@ class _Steps:
             "orders_per_county": {str(k): v for k, v in counts.orders_per_county.items()},
         }
 
-    def _merged(self, ctx: RunContext) -> pd.DataFrame:
-        with self.cfg.session_factory() as session:
-            db = dbio.customer_frame(session)
-        tiers = _read(ctx.path("tiers"), ["customer_id", "tier", "tier_rule"])
-        stages = _read(
-            ctx.path("stages"),
-            ["customer_id", "stage", "stage_rule", "entered", "order_kind", "script"],
+    def _merged(self, ctx: RunContext, db: pd.DataFrame) -> pd.DataFrame:
+        """Tonight's results for the customers of ``db`` beside their stored values."""
+        codes = _codes(db)
+        warnings = ctx.path("warnings.parquet")
+        f = _beside(
+            db,
+            _table(
+                ctx.path("stages"),
+                ["customer_id", "stage", "stage_rule", "entered", "order_kind", "script"],
+                codes=codes,
+            ),
+            _table(ctx.path("tiers"), ["customer_id", "tier", "tier_rule"], codes=codes),
+            _table(ctx.path("scores"), ["customer_id", "churn_probability"], codes=codes),
+            _table(warnings, ["customer_id", "selected", "control", "reasons"], codes=codes)
+            if warnings.exists()
+            else _empty_warnings(),
+            *_assignment_tables(ctx, codes),
         )
-        scores = _read(ctx.path("scores"))
-        warn = (
-            pq.read_table(ctx.path("warnings.parquet")).to_pandas()
-            if ctx.path("warnings.parquet").exists()
-            else pd.DataFrame(columns=["customer_id", "selected", "control", "reasons"])
-        )
-        f = (
-            db.join(stages.set_index("customer_id"), how="inner")
-            .join(tiers.set_index("customer_id"), how="left")
-            .join(scores.set_index("customer_id"), how="left")
-            .join(warn.set_index("customer_id"), how="left")
-            .join(_assignments(ctx), how="left")
-        )
-        f = _with_new_values(f, self.cfg.as_of)
+        f = _with_new_values(f[f["stage"].notna().to_numpy()], self.cfg.as_of)
         return _managers_only(f) if self.cfg.managers_only else f
 
 
@@ -376,7 +397,7 @@ def _managers_only(f: pd.DataFrame) -> pd.DataFrame:
     f["new_tier"], f["new_lifecycle_stage"] = f["db_tier"], f["db_stage"]
     f["new_churn_score"], f["new_control_group"] = f["db_score"], f["db_control"]
     f["order_kind"], f["warn_selected"], f["_entered"] = None, False, False
-    f["_changed"] = f["manager_changed"]
+    f["_changed"] = f["_write"] = f["manager_changed"]
     return f
 
 
@@ -387,7 +408,6 @@ def _with_new_values(f: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     f["new_tier_rule"] = f["tier_rule"]
     f["new_lifecycle_stage"], f["new_stage_rule"] = f["stage"], f["stage_rule"]
     f["new_churn_score"] = f["churn_probability"].round(4)
-    f["reasons"] = f["reasons"].map(lambda r: json.loads(r) if isinstance(r, str) else None)
     f["new_scored_on"] = as_of
     f["new_control_group"] = f["control"].fillna(False).astype(bool) | f["db_control"].astype(bool)
     # No row: not considered tonight, keep the stored manager; NO_MANAGER: none any more.
@@ -414,28 +434,78 @@ def _with_new_values(f: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         | score_moved
     )
     f["order_kind"] = f["order_kind"].where(f["_entered"], None)
+    # A warning chosen tonight writes its reasons, unless this night already wrote the row
+    # (a rerun) and nothing else moved.
+    written = (f["db_scored_on"].astype("string") == as_of.isoformat()).fillna(False)
+    f["_write"] = f["_changed"] | (f["warn_selected"] & ~written.astype(bool))
     return f
 
 
-def _assignments(ctx: RunContext) -> pd.DataFrame:
+def _assignment_tables(ctx: RunContext, codes: pa.Array | None = None) -> list[pa.Table]:
+    """Tonight's managers keyed by customer code, as ``_beside`` takes them (none: empty)."""
     path = ctx.path("assignments.parquet")
     if not path.exists():
-        return pd.DataFrame(columns=["assigned_manager", "manager_changed", "assign_reason"])
-    t = pq.read_table(path, columns=["code", "manager_id", "changed", "reason"]).to_pandas()
-    t["reason"] = t["reason"].astype(str)
-    t = t.rename(
-        columns={
-            "manager_id": "assigned_manager",
-            "changed": "manager_changed",
-            "reason": "assign_reason",
+        return []
+    t = _table(path, ["code", "manager_id", "changed", "reason"], key="code", codes=codes)
+    return [
+        pa.table(
+            {
+                "customer_id": t["code"],
+                "assigned_manager": t["manager_id"],
+                "manager_changed": t["changed"],
+                "assign_reason": t["reason"].cast(pa.string()),
+            }
+        )
+    ]
+
+
+def _empty_warnings() -> pa.Table:
+    return pa.table(
+        {
+            "customer_id": pa.array([], pa.string()),
+            "selected": pa.array([], pa.bool_()),
+            "control": pa.array([], pa.bool_()),
+            "reasons": pa.array([], pa.string()),
         }
     )
-    return t.set_index("code")
 
 
-def _released(frame: pd.DataFrame, need: pd.DataFrame) -> pa.Table:
+def _codes(db: pd.DataFrame) -> pa.Array:
+    """The customer codes of a frame indexed by code, as one Arrow string array."""
+    return pa.chunked_array([pa.array(db.index.array)]).cast(pa.string()).combine_chunks()
+
+
+def _beside(db: pd.DataFrame, *tables: pa.Table) -> pd.DataFrame:
+    """``db`` (indexed by customer code) with each table's columns beside its rows.
+
+    A left join on ``customer_id`` done by Arrow's hash lookup and a take, with no
+    pandas index alignment: joining on ten million string keys that way costs minutes,
+    this costs seconds. A customer missing from a table gets nulls there.
+    """
+    codes = _codes(db)
+    out = db.copy(deep=False)
+    for table in tables:
+        keys = table["customer_id"].cast(pa.string()).combine_chunks()
+        rows = table.drop_columns(["customer_id"]).take(pc.index_in(codes, value_set=keys))
+        frame = rows.to_pandas()
+        for name in frame.columns:
+            out[name] = frame[name].array  # an array, not a series: no index alignment
+    return out
+
+
+def _picked_features(ctx: RunContext, picked: pd.Index) -> pd.DataFrame:
+    """Every feature of the customers chosen for a warning, in the order of ``picked``."""
+    codes = pa.array(np.asarray(picked, dtype=object), pa.string())
+    table = _table(ctx.path("features"), None, codes=codes)
+    order = pc.index_in(codes, value_set=table["customer_id"].cast(pa.string()).combine_chunks())
+    frame = table.take(order).to_pandas()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    return frame.set_index("customer_id")
+
+
+def _released(not_needed: pd.DataFrame) -> pa.Table:
     """Customers who hold a manager but no longer need one (tier dropped, or left us)."""
-    gone = frame[frame["db_manager"].notna() & ~frame.index.isin(need.index)]
+    gone = not_needed[not_needed["db_manager"].notna().to_numpy()]
     n = len(gone)
     return pa.table(
         {
@@ -511,10 +581,25 @@ def _find(directory: Path, table: str) -> Path | None:
 
 
 def _read(directory: Path, columns: list[str] | None = None) -> pd.DataFrame:
-    frame = ds.dataset(str(directory), format="parquet").to_table(columns=columns).to_pandas()
+    frame = _table(directory, columns).to_pandas()
     if "customer_id" in frame:
         frame["customer_id"] = frame["customer_id"].astype(str)
     return frame
+
+
+def _table(
+    path: Path,
+    columns: list[str] | None,
+    *,
+    key: str = "customer_id",
+    codes: pa.Array | None = None,
+) -> pa.Table:
+    """A step's output (a file or a directory of parts); with ``codes``, only their rows."""
+    dataset = ds.dataset(str(path), format="parquet")
+    if codes is None:
+        return dataset.to_table(columns=columns)
+    wanted = codes.cast(dataset.schema.field(key).type)
+    return dataset.to_table(columns=columns, filter=ds.field(key).isin(wanted))
 
 
 def _rows(directory: Path) -> int:
