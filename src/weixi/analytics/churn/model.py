@@ -45,6 +45,7 @@ from sklearn.model_selection import train_test_split
 import weixi
 from weixi.analytics.churn.additive import AdditiveLogit, fit_additive
 from weixi.analytics.churn.calibration import Calibrator, choose_method, fit_calibrator
+from weixi.analytics.churn.compiled import compiled_margins
 from weixi.errors import ValidationFailed
 
 ARTEFACT_FORMAT = 2  # 2: adds the additive base ("additive_base"); 1 is still readable
@@ -263,8 +264,21 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def margin(self, matrix: NDArray[np.float64]) -> NDArray[np.float64]:
         """Raw margins of an already encoded matrix (see ``encode``)."""
-        trees = np.asarray(self.booster_.predict(matrix, raw_score=True), dtype=np.float64)
+        compiled = getattr(self, "compiled_trees_", None)
+        if compiled is not None:
+            trees = compiled(matrix)
+        else:
+            trees = np.asarray(self.booster_.predict(matrix, raw_score=True), dtype=np.float64)
         return _offset(self.additive_, matrix) + trees
+
+    def use_compiled_trees(self) -> bool:
+        """Score with this saved model's trees compiled to machine code from now on
+        (:mod:`weixi.analytics.churn.compiled`); False, and LightGBM, if that fails."""
+        source = getattr(self, "source_", None)
+        if source is None:
+            return False
+        self.compiled_trees_ = compiled_margins(source / MODEL_FILE, threads=self.n_jobs)
+        return self.compiled_trees_ is not None
 
     def churn_probability(self, X: pd.DataFrame) -> NDArray[np.float64]:
         """Calibrated probability of churn, one per row."""
@@ -339,6 +353,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         model.n_rounds_ = int(meta["n_rounds"])
         model.holdout_metrics_ = meta["metrics"]["holdout"]
         model.metadata_ = meta
+        model.source_ = src
         return model
 
 

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from weixi.analytics.churn.compiled import COMPILE_FROM_ROWS
 from weixi.analytics.churn.model import ChurnModel, load_model
 from weixi.analytics.engines.base import Engine
 from weixi.analytics.features import FEATURE_NAMES, add_months, build_labels, compute_features
@@ -97,7 +98,14 @@ def feature_batches(features_dir: Path, rows: int = 250_000) -> Iterator[pd.Data
 
 
 def score_all(model: ChurnModel, features_dir: Path, out_dir: Path) -> Path:
-    """Write (customer_id, churn_probability) for every customer, batch by batch."""
+    """Write (customer_id, churn_probability) for every customer, batch by batch.
+
+    A large province is scored with the model's trees compiled to machine code (the
+    same margins, several times faster; :mod:`weixi.analytics.churn.compiled`).
+    """
+    rows = ds.dataset(str(features_dir), format="parquet").count_rows()
+    if rows >= COMPILE_FROM_ROWS:
+        model.use_compiled_trees()
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
     for i, frame in enumerate(feature_batches(features_dir)):
