@@ -6,12 +6,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from psycopg import pq
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from tests.conftest import PG_ADMIN_URL, PG_OK
 
 from weixi.db import session as db_session
-from weixi.db.session import make_engine
+from weixi.db.session import make_engine, make_session_factory, read_one_statement
 
 pytestmark = pytest.mark.skipif(not PG_OK, reason="PostgreSQL not running (allowed outside CI)")
 
@@ -87,3 +89,22 @@ def test_a_connection_lost_in_use_fails_once_and_the_pool_recovers(
     with pytest.raises(OperationalError), engine.connect() as conn:
         conn.execute(text("select 1"))
     assert _backend_pid(engine) != lost
+
+
+def _server_says_in_transaction(session: Session) -> bool:
+    """What the server last reported (ReadyForQuery), not what SQLAlchemy believes."""
+    dbapi = session.connection().connection.dbapi_connection
+    return dbapi.info.transaction_status != pq.TransactionStatus.IDLE
+
+
+def test_a_one_statement_read_runs_outside_a_transaction(engine: Engine) -> None:
+    factory = make_session_factory(engine)
+    with factory() as session:
+        read_one_statement(session)
+        assert session.execute(text("select 1")).scalar_one() == 1
+        assert not _server_says_in_transaction(session)
+        session.rollback()
+    with factory() as session:  # the same pooled connection: transactions again
+        assert session.execute(text("select 1")).scalar_one() == 1
+        assert _server_says_in_transaction(session)
+        session.rollback()

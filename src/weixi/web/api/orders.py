@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from weixi.db.session import read_one_statement
 from weixi.web.api.schemas import (
     CallbackBody,
     CallbackRead,
@@ -84,6 +85,7 @@ def create_order(body: OrderCreateBody, actor: CurrentActor, uow: Uow) -> Respon
 
 @router.get("/orders/{order_id}", response_model=OrderRead)
 def get_order(order_id: int, actor: CurrentActor, uow: Uow) -> Response:
+    read_one_statement(uow.session)
     response = _order(repository.get_visible(uow.session, actor, order_id))
     uow.rollback()  # end the read here in the worker thread, not on the event loop
     return response
