@@ -8,6 +8,7 @@ rerun of the same night inserts nothing twice.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -141,6 +142,7 @@ class BulkPlanner:
 
     def __init__(self, session: Session, rules: RuleSet, now: datetime) -> None:
         self.rules, self.now = rules, now
+        self._lock = threading.Lock()  # one planner may serve several writer threads
         self.policies = policy_rules(session)
         self.calendar = operator_calendar()
         self.sla: dict[tuple[str, str | None, str | None], dict[str, object]] = {}
@@ -148,7 +150,9 @@ class BulkPlanner:
 
     def row(self, session: Session, spec: OrderSpec) -> dict[str, object]:
         rule = self.rules.first_match(OrderFacts(spec.kind, spec.tier, spec.category, frozenset()))
-        handler, pool_unit, why = self._dispatch(session, rule, spec)
+        with self._lock:
+            handler, pool_unit, why = self._dispatch(session, rule, spec)
+            sla = self._sla(spec)
         return {
             "kind": spec.kind,
             "category": spec.category,
@@ -174,7 +178,7 @@ class BulkPlanner:
             "callback_verified": False,
             "unanswered_callbacks": 0,
             "version": 1,
-            **self._sla(spec),
+            **sla,
         }
 
     def _sla(self, spec: OrderSpec) -> dict[str, object]:

@@ -154,6 +154,15 @@ class DispatchCounts:
     orders_existing: int = 0
     orders_per_county: dict[int, int] = field(default_factory=dict)
 
+    def add(self, other: DispatchCounts) -> None:
+        self.customers_updated += other.customers_updated
+        self.events += other.events
+        self.orders_existing += other.orders_existing
+        for kind, n in other.orders.items():
+            self.orders[kind] = self.orders.get(kind, 0) + n
+        for county, n in other.orders_per_county.items():
+            self.orders_per_county[county] = self.orders_per_county.get(county, 0) + n
+
 
 UPDATE_FIELDS = (
     "tier",

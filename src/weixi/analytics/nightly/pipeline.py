@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tomllib
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ class NightlyConfig:
     policy: WarningPolicy = field(default_factory=WarningPolicy)
     chunk: int = 50_000  # customers written per transaction by dispatch
     dispatch_buckets: int = 4  # dispatch holds a quarter of the customers in memory at a time
+    dispatch_writers: int = 2  # chunks written at once (PostgreSQL; SQLite writes one)
     ingest_threads: int = 2
     runs_name: str = "runs"
     assignment_config: Path | None = None  # a TOML [assignment] section overriding weights
@@ -339,29 +341,48 @@ class _Steps:
             db = dbio.customer_frame(session)
             rules = load_rules(session)
             planner = BulkPlanner(session, rules, now)
+            dialect = session.get_bind().dialect.name
+        # PostgreSQL applies two chunks at once, one per server process, while this process
+        # prepares the next; SQLite has one writer at a time.
+        writers = self.cfg.dispatch_writers if dialect == "postgresql" else 1
         counts = dbio.DispatchCounts()
+
+        def write(part: pd.DataFrame) -> dbio.DispatchCounts:
+            mine = dbio.DispatchCounts()
+            with self.cfg.session_factory() as session, session.begin():
+                dbio.apply_chunk(
+                    session,
+                    part,
+                    as_of=self.cfg.as_of,
+                    now=now,
+                    counts=mine,
+                    rules=rules,
+                    planner=planner,
+                )
+            return mine
+
+        def collect(done: Future[dbio.DispatchCounts]) -> None:
+            counts.add(done.result())
+            if self.cfg.crash_at == "dispatch:chunk":
+                self.cfg.crash()
+
         # A bucket of customers at a time, so that tonight's results beside the stored ones
         # never sit in memory for everyone at once; only customers with something to write
-        # are kept, so a quiet night writes little whatever the size of the base.
+        # are kept, so a quiet night writes little whatever the size of the base. Each chunk
+        # is its own transaction; at most one chunk per writer waits in the queue.
         buckets = db["id"].to_numpy() % self.cfg.dispatch_buckets
-        for k in range(self.cfg.dispatch_buckets):
-            frame = self._merged(ctx, db[buckets == k])
-            todo = frame[frame["_write"].to_numpy(dtype=bool)]
-            del frame
-            for start in range(0, len(todo), self.cfg.chunk):
-                part = todo.iloc[start : start + self.cfg.chunk]
-                with self.cfg.session_factory() as session, session.begin():
-                    dbio.apply_chunk(
-                        session,
-                        part,
-                        as_of=self.cfg.as_of,
-                        now=now,
-                        counts=counts,
-                        rules=rules,
-                        planner=planner,
-                    )
-                if self.cfg.crash_at == "dispatch:chunk":
-                    self.cfg.crash()
+        pending: deque[Future[dbio.DispatchCounts]] = deque()
+        with ThreadPoolExecutor(max_workers=writers) as pool:
+            for k in range(self.cfg.dispatch_buckets):
+                frame = self._merged(ctx, db[buckets == k])
+                todo = frame[frame["_write"].to_numpy(dtype=bool)]
+                del frame
+                for start in range(0, len(todo), self.cfg.chunk):
+                    pending.append(pool.submit(write, todo.iloc[start : start + self.cfg.chunk]))
+                    while len(pending) > writers:
+                        collect(pending.popleft())
+            while pending:
+                collect(pending.popleft())
         return {
             "customers_updated": counts.customers_updated,
             "events": counts.events,
