@@ -9,6 +9,9 @@ callback), the callback *is* the work: a reached callback resolves and closes it
 
 from __future__ import annotations
 
+from typing import cast
+
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from weixi.callbacks.models import CallbackRecord
@@ -95,22 +98,29 @@ def record_callback(
         if problems:
             raise ValidationFailed("; ".join(problems))
         result = outcome(script, answers)  # type: ignore[arg-type]
-    record = CallbackRecord(
-        order_id=order.id,
-        script_code=script.code,
-        script_version=script.version,
-        reached=reached,
-        answers=answers,
-        resolved=result.resolved if result else None,
-        satisfaction=result.satisfaction if result else None,
-        staff_id=actor.staff_id,
-        at=uow.clock.now(),
-        note=note,
-    )
-    uow.session.add(record)
-    uow.session.flush()
+    values: dict[str, object] = {
+        "order_id": order.id,
+        "script_code": script.code,
+        "script_version": script.version,
+        "reached": reached,
+        "answers": answers,
+        "resolved": result.resolved if result else None,
+        "satisfaction": result.satisfaction if result else None,
+        "staff_id": actor.staff_id,
+        "at": uow.clock.now(),
+        "note": note,
+    }
+    # Append-only (a trigger refuses UPDATE and DELETE), so the record is written by a
+    # plain INSERT … RETURNING id rather than the ORM's flush, and handed back as a value
+    # the session does not track.
+    record_id = uow.session.scalars(_RECORD_INSERT, values).one()
+    record = CallbackRecord(id=record_id, **values)
     _advance(uow, actor, order, record, closed_loop=closed_loop)
     return record
+
+
+_RECORDS = cast(Table, CallbackRecord.__table__)
+_RECORD_INSERT = insert(_RECORDS).returning(_RECORDS.c.id)
 
 
 def _advance(
