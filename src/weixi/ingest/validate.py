@@ -135,10 +135,19 @@ class KnownIds:
         h = hash_rows([values.cast(pa.string())])
         found = np.zeros(len(values), dtype=bool)
         if len(self._hashes):
-            order = np.argsort(h)
-            pos = np.minimum(np.searchsorted(self._hashes, h[order]), len(self._hashes) - 1)
-            found[order] = self._hashes[pos] == h[order]
+            # Sorted queries make the look-ups sequential. Nearly always every id is known,
+            # and then a plain sort tells so without the permutation (4× cheaper).
+            if self._all_in(np.sort(h)):
+                found[:] = True
+            else:
+                order = np.argsort(h)
+                pos = np.minimum(np.searchsorted(self._hashes, h[order]), len(self._hashes) - 1)
+                found[order] = self._hashes[pos] == h[order]
         return found | values.is_null().to_numpy(zero_copy_only=False)
+
+    def _all_in(self, sorted_hashes: np.ndarray) -> bool:
+        pos = np.minimum(np.searchsorted(self._hashes, sorted_hashes), len(self._hashes) - 1)
+        return bool((self._hashes[pos] == sorted_hashes).all())
 
 
 class _SeenKeys:
@@ -149,8 +158,13 @@ class _SeenKeys:
 
     def duplicates(self, h: np.ndarray) -> np.ndarray:
         """Mark rows whose key was seen before (earlier in the file or earlier in ``h``)."""
-        # Sorted queries make the level look-ups sequential; a stable sort keeps the first
-        # occurrence of a repeated key first in its run.
+        # Sorted queries make the level look-ups sequential. Nearly always no key repeats:
+        # a plain sort shows that, and the sorted keys join the levels as they are.
+        hs = np.sort(h)
+        if not self._any_repeat(hs):
+            self._insert(hs)
+            return np.zeros(len(h), dtype=bool)
+        # Some key repeats: a stable sort keeps the first occurrence first in its run.
         order = np.argsort(h, kind="stable")
         hs = h[order]
         dup_sorted = np.zeros(len(h), dtype=bool)
@@ -158,14 +172,27 @@ class _SeenKeys:
         for level in self._levels:
             pos = np.minimum(np.searchsorted(level, hs), len(level) - 1)
             dup_sorted |= level[pos] == hs
-        new = hs[~dup_sorted]
-        while self._levels and len(self._levels[-1]) <= 2 * len(new):
-            new = np.sort(np.concatenate([self._levels.pop(), new]), kind="stable")
-        if len(new):
-            self._levels.append(new)
+        self._insert(hs[~dup_sorted])
         dup = np.empty(len(h), dtype=bool)
         dup[order] = dup_sorted
         return dup
+
+    def _any_repeat(self, hs: np.ndarray) -> bool:
+        if len(hs) > 1 and bool((hs[1:] == hs[:-1]).any()):
+            return True
+        for level in self._levels:
+            pos = np.minimum(np.searchsorted(level, hs), len(level) - 1)
+            if bool((level[pos] == hs).any()):
+                return True
+        return False
+
+    def _insert(self, new: np.ndarray) -> None:
+        """Add sorted, new keys, merging levels so that each is over twice the next."""
+        while self._levels and len(self._levels[-1]) <= 2 * len(new):
+            # Two sorted runs: the stable sort (timsort) merges them in one pass.
+            new = np.sort(np.concatenate([self._levels.pop(), new]), kind="stable")
+        if len(new):
+            self._levels.append(new)
 
 
 @dataclass
