@@ -224,6 +224,8 @@ async def _drive(
             "max_ms": max(window) * 1000,
             "server_cpu_ms": _delta(cpu0[0], cpu1[0]) * per,
             "db_cpu_ms": _delta(cpu0[1], cpu1[1]) * per,
+            # Backends that ended inside the window took their CPU time with them.
+            "db_backends_gone": len(cpu0[1].keys() - cpu1[1].keys()),
             "client_cpu_ms": (cpu1[2] - cpu0[2]) * per,
             "machine_cpu_ms": (cpu1[3] - cpu0[3]) * per,
             "machine_busy": (cpu1[3] - cpu0[3]) / (t1 - t0) / (os.cpu_count() or 1),
@@ -319,10 +321,15 @@ def main() -> None:
             f"  p99 {r['p99_ms']:.1f} ms  max {r['max_ms']:.0f} ms  ({r['requests']:.0f} requests,"
             f" {a.concurrency} clients, {a.workers} server workers, {WARM_UP_SECONDS:.0f} s warm-up"
             f" not counted)\n{'':10} CPU per request: server {r['server_cpu_ms']:.2f} ms,"
-            f" PostgreSQL backends {r['db_cpu_ms']:.2f} ms, load generator"
+            f" PostgreSQL backends {r['db_cpu_ms']:.2f} ms{_gone(r)}, load generator"
             f" {r['client_cpu_ms']:.2f} ms, whole machine {r['machine_cpu_ms']:.2f} ms"
             f" (busy {r['machine_busy']:.0%}); load {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
+
+
+def _gone(r: dict[str, float]) -> str:
+    n = int(r["db_backends_gone"])
+    return f" (undercounted: {n} backends ended during the window)" if n else ""
 
 
 if __name__ == "__main__":
