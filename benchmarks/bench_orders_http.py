@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -181,6 +183,78 @@ def _machine_busy() -> float:
     return (sum(int(f) for f in fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+async def _balanced_connections(port: int, n: int, server_pid: int) -> list[_Http]:
+    """``n`` keep-alive connections spread evenly over the server's worker processes.
+
+    The workers share one listening socket, and connections opened together are often
+    all accepted by one worker, which then serves every client on one core while the
+    other idles (seen: 8 connections 8-0). Each connection's owner is looked up in /proc
+    and connections on a crowded worker are replaced until no worker has more than its
+    share (rounded up); where /proc cannot tell, the connections are kept as they are.
+    """
+    loop = asyncio.get_running_loop()
+
+    async def connect() -> tuple[asyncio.Transport, _Http]:
+        return await loop.create_connection(_Http, "127.0.0.1", port)
+
+    conns = [await connect() for _ in range(n)]
+    for _ in range(20 * n):
+        owners = _owners(port, server_pid, [t.get_extra_info("sockname")[1] for t, _ in conns])
+        workers = set(owners.values())
+        if not workers or len(owners) < n:
+            break
+        load = {w: [i for i, o in owners.items() if o == w] for w in workers}
+        share = -(-n // max(len(_workers(server_pid)), 1))
+        crowded = max(load.values(), key=len)
+        if len(crowded) <= share:
+            break
+        conns[crowded[0]][0].close()
+        conns[crowded[0]] = await connect()
+        await asyncio.sleep(0.01)
+    owners = _owners(port, server_pid, [t.get_extra_info("sockname")[1] for t, _ in conns])
+    spread = sorted(Counter(owners.values()).values(), reverse=True)
+    print(f"# connections per server worker: {' / '.join(map(str, spread)) or 'unknown'}")
+    return [c for _, c in conns]
+
+
+def _workers(server_pid: int) -> list[int]:
+    """The server's worker processes (children that listen on the server's socket)."""
+    return [p for p in _processes(server_pid) if p != server_pid and _socket_inodes(p)]
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    found = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                link = os.readlink(fd)
+                if link.startswith("socket:["):
+                    found.add(link[8:-1])
+    except OSError:
+        pass
+    return found
+
+
+def _owners(port: int, server_pid: int, client_ports: list[int]) -> dict[int, int]:
+    """Index of each client connection → the pid of the worker holding its server side."""
+    inode_of: dict[int, str] = {}
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return {}
+    for line in lines:
+        fields = line.split()
+        local, remote, inode = fields[1], fields[2], fields[9]
+        if int(local.rsplit(":", 1)[1], 16) == port:
+            inode_of[int(remote.rsplit(":", 1)[1], 16)] = inode
+    holder = {inode: pid for pid in _workers(server_pid) for inode in _socket_inodes(pid)}
+    return {
+        i: holder[inode_of[p]]
+        for i, p in enumerate(client_ports)
+        if p in inode_of and inode_of[p] in holder
+    }
+
+
 async def _drive(
     port: int, seconds: float, concurrency: int, customers: list[int], server_pid: int, db_tag: str
 ) -> dict[str, float]:
@@ -191,10 +265,7 @@ async def _drive(
             "net": await _token(client, "JN-LX-network-h"),
         }
     auth = {k: f"Authorization: {v['Authorization']}\r\n".encode() for k, v in tokens.items()}
-    loop = asyncio.get_running_loop()
-    conns = [
-        (await loop.create_connection(_Http, "127.0.0.1", port))[1] for _ in range(concurrency)
-    ]
+    conns = await _balanced_connections(port, concurrency, server_pid)
     lat: list[float] = []
     t_ok: list[float] = []
     stop = time.perf_counter() + WARM_UP_SECONDS + seconds
