@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,20 +42,31 @@ CUSTOMER_COLUMNS = (
 )
 
 
-def customer_frame(session: Session) -> pd.DataFrame:
-    """Every customer's id, place and current nightly fields, indexed by code."""
+def customer_frame(session: Session, columns: tuple[str, ...] = CUSTOMER_COLUMNS) -> pd.DataFrame:
+    """Every customer's id, place and current nightly fields, indexed by code.
+
+    ``columns`` (a subset of :data:`CUSTOMER_COLUMNS`; ``code`` is always read) keeps
+    the frame to what a step uses: at ten million customers each string column is
+    hundreds of megabytes.
+    """
+    wanted = tuple(c for c in CUSTOMER_COLUMNS if c in columns or c == "code")
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        frame = _copy_out(conn, "customers", CUSTOMER_COLUMNS, _CUSTOMER_TYPES).to_pandas()
+        frame = _copy_out(conn, "customers", wanted, _CUSTOMER_TYPES).to_pandas(
+            date_as_object=False
+        )
     else:
-        cols = [getattr(Customer, c) for c in CUSTOMER_COLUMNS]
+        cols = [getattr(Customer, c) for c in wanted]
         parts = [
-            pd.DataFrame(rows, columns=list(CUSTOMER_COLUMNS))
+            pd.DataFrame(rows, columns=list(wanted))
             for rows in session.execute(select(*cols)).partitions(200_000)
         ]
-        frame = pd.concat(parts) if parts else pd.DataFrame(columns=list(CUSTOMER_COLUMNS))
+        frame = pd.concat(parts) if parts else pd.DataFrame(columns=list(wanted))
     frame = frame.rename(columns=DB_NAMES)
-    frame["db_manager"] = frame["db_manager"].astype("Int64")
+    if "db_manager" in frame:
+        frame["db_manager"] = frame["db_manager"].astype("Int64")
+    if "db_scored_on" in frame:
+        frame["db_scored_on"] = pd.to_datetime(frame["db_scored_on"])
     return frame.set_index("code")
 
 
@@ -83,23 +94,25 @@ def _copy_out(
     """
     driver = conn.connection.driver_connection
     assert driver is not None
-    sink = io.BytesIO()
     statement = f"COPY (SELECT {', '.join(columns)} FROM {table}) TO STDOUT (FORMAT csv)"
-    with driver.cursor() as cur, cur.copy(statement) as copy:
-        for block in copy:
-            sink.write(block)
-    sink.seek(0)
-    return pacsv.read_csv(
-        sink,
-        read_options=pacsv.ReadOptions(column_names=list(columns)),
-        convert_options=pacsv.ConvertOptions(
-            column_types=types,
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-            true_values=["t"],
-            false_values=["f"],
-        ),
-    )
+    # The CSV goes through a temporary file, not memory: at ten million rows the text
+    # alone is a gigabyte, on top of the table Arrow makes of it.
+    with tempfile.TemporaryFile() as sink:
+        with driver.cursor() as cur, cur.copy(statement) as copy:
+            for block in copy:
+                sink.write(block)
+        sink.seek(0)
+        return pacsv.read_csv(
+            sink,
+            read_options=pacsv.ReadOptions(column_names=list(columns)),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: types[c] for c in columns},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+                true_values=["t"],
+                false_values=["f"],
+            ),
+        )
 
 
 #: Stored values get a ``db_`` name so they never clash with tonight's results.

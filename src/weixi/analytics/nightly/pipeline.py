@@ -5,6 +5,7 @@ ingest → features → tiers → model → scores → stages → assign → war
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import tomllib
@@ -121,9 +122,19 @@ def _all_steps(cfg: NightlyConfig) -> list[Step]:
     ]
 
 
+def _return_freed_memory() -> None:
+    """Give Arrow jemalloc for the night, which hands freed memory back to the system
+    within a second; its default here (mimalloc) keeps it for reuse. A step's frames
+    come and go, so at ten million customers that difference is gigabytes of peak
+    resident memory (docs/benchmarks.md, "The nightly cycle end to end")."""
+    with contextlib.suppress(NotImplementedError):  # Arrow built without it: keep the default
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+
+
 class _Steps:
     def __init__(self, cfg: NightlyConfig) -> None:
         self.cfg = cfg
+        _return_freed_memory()
 
     def ingest(self, ctx: RunContext) -> dict[str, Any]:
         clean, quarantine = ctx.path("clean"), ctx.path("quarantine")
@@ -219,7 +230,9 @@ class _Steps:
 
     def assign(self, ctx: RunContext) -> dict[str, Any]:
         with self.cfg.session_factory() as session:
-            db = dbio.customer_frame(session)
+            db = dbio.customer_frame(
+                session, ("id", "household_id", "county_id", "account_manager_id")
+            )
             managers = dbio.manager_frame(session)
         feature_columns = [
             "customer_id",
@@ -282,7 +295,7 @@ class _Steps:
 
     def warnings(self, ctx: RunContext) -> dict[str, Any]:
         with self.cfg.session_factory() as session:
-            db = dbio.customer_frame(session)
+            db = dbio.customer_frame(session, ("id", "county_id", "account_manager_id"))
             open_ids = dbio.customers_with_open_warnings(
                 session, tonight=f"{self.cfg.as_of.isoformat()}:"
             )
@@ -457,8 +470,8 @@ def _with_new_values(f: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     f["order_kind"] = f["order_kind"].where(f["_entered"], None)
     # A warning chosen tonight writes its reasons, unless this night already wrote the row
     # (a rerun) and nothing else moved.
-    written = (f["db_scored_on"].astype("string") == as_of.isoformat()).fillna(False)
-    f["_write"] = f["_changed"] | (f["warn_selected"] & ~written.astype(bool))
+    written = (f["db_scored_on"] == pd.Timestamp(as_of)).fillna(False).astype(bool)
+    f["_write"] = f["_changed"] | (f["warn_selected"] & ~written)
     return f
 
 
