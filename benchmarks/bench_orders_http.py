@@ -183,14 +183,14 @@ def _machine_busy() -> float:
     return (sum(int(f) for f in fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-async def _balanced_connections(port: int, n: int, server_pid: int) -> list[_Http]:
-    """``n`` keep-alive connections spread evenly over the server's worker processes.
+async def _balanced_connections(port: int, n: int, server_pid: int, workers: int) -> list[_Http]:
+    """``n`` keep-alive connections spread evenly over the server's ``workers`` processes.
 
     The workers share one listening socket, and connections opened together are often
     all accepted by one worker, which then serves every client on one core while the
     other idles (seen: 8 connections 8-0). Each connection's owner is looked up in /proc
     and connections on a crowded worker are replaced until no worker has more than its
-    share (rounded up); where /proc cannot tell, the connections are kept as they are.
+    share (rounded up), for up to 30 s; where /proc cannot tell, they are kept as they are.
     """
     loop = asyncio.get_running_loop()
 
@@ -198,19 +198,18 @@ async def _balanced_connections(port: int, n: int, server_pid: int) -> list[_Htt
         return await loop.create_connection(_Http, "127.0.0.1", port)
 
     conns = [await connect() for _ in range(n)]
-    for _ in range(20 * n):
+    deadline = time.monotonic() + 30  # a worker still starting accepts nothing yet
+    while time.monotonic() < deadline:
         owners = _owners(port, server_pid, [t.get_extra_info("sockname")[1] for t, _ in conns])
-        workers = set(owners.values())
-        if not workers or len(owners) < n:
+        if len(owners) < n:
             break
-        load = {w: [i for i, o in owners.items() if o == w] for w in workers}
-        share = -(-n // max(len(_workers(server_pid)), 1))
+        load = {w: [i for i, o in owners.items() if o == w] for w in set(owners.values())}
         crowded = max(load.values(), key=len)
-        if len(crowded) <= share:
+        if len(crowded) <= -(-n // workers):
             break
         conns[crowded[0]][0].close()
         conns[crowded[0]] = await connect()
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
     owners = _owners(port, server_pid, [t.get_extra_info("sockname")[1] for t, _ in conns])
     spread = sorted(Counter(owners.values()).values(), reverse=True)
     print(f"# connections per server worker: {' / '.join(map(str, spread)) or 'unknown'}")
@@ -256,8 +255,14 @@ def _owners(port: int, server_pid: int, client_ports: list[int]) -> dict[int, in
 
 
 async def _drive(
-    port: int, seconds: float, concurrency: int, customers: list[int], server_pid: int, db_tag: str
+    port: int,
+    seconds: float,
+    concurrency: int,
+    customers: list[int],
+    server: tuple[int, int],
+    db_tag: str,
 ) -> dict[str, float]:
+    server_pid, workers = server
     base = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         tokens = {
@@ -265,7 +270,7 @@ async def _drive(
             "net": await _token(client, "JN-LX-network-h"),
         }
     auth = {k: f"Authorization: {v['Authorization']}\r\n".encode() for k, v in tokens.items()}
-    conns = await _balanced_connections(port, concurrency, server_pid)
+    conns = await _balanced_connections(port, concurrency, server_pid, workers)
     lat: list[float] = []
     t_ok: list[float] = []
     stop = time.perf_counter() + WARM_UP_SECONDS + seconds
@@ -357,7 +362,9 @@ def run(backend: str, seconds: float, concurrency: int, workers: int) -> dict[st
             engine.dispose()
             db_tag = f" {url.rsplit('/', 1)[1]} " if backend == "postgresql" else "\0none"
             _event_loop_policy()
-            return asyncio.run(_drive(port, seconds, concurrency, ids, server.pid, db_tag))
+            return asyncio.run(
+                _drive(port, seconds, concurrency, ids, (server.pid, workers), db_tag)
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
