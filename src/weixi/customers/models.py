@@ -20,7 +20,8 @@ class Customer(Base):
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(20), index=True)
     id_number: Mapped[str | None] = mapped_column(String(30))
-    county_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    # Indexed as the lead of ix_customers_county_stage (migration 0007).
+    county_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     city_id: Mapped[int] = mapped_column(Integer, index=True)
     rural: Mapped[bool] = mapped_column(Boolean, default=False)
     activated_on: Mapped[date] = mapped_column(Date)
@@ -33,10 +34,11 @@ class Customer(Base):
     household_id: Mapped[str | None] = mapped_column(String(40))
     segment: Mapped[str] = mapped_column(String(20), default="personal")
     account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
-    # Written by the nightly cycle.
-    tier: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Written by the nightly cycle; not indexed on their own (no query filters on them
+    # alone, and each index is rewritten for every customer whose value moves).
+    tier: Mapped[str | None] = mapped_column(String(20))
     tier_rule: Mapped[str | None] = mapped_column(String(80))
-    lifecycle_stage: Mapped[str | None] = mapped_column(String(20), index=True)
+    lifecycle_stage: Mapped[str | None] = mapped_column(String(20))
     stage_since: Mapped[date | None] = mapped_column(Date)
     churn_score: Mapped[float | None] = mapped_column(Float)
     churn_reasons: Mapped[list[dict[str, object]] | None] = mapped_column(JSONType)
