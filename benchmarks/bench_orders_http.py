@@ -199,10 +199,11 @@ async def _balanced_connections(port: int, n: int, server_pid: int, workers: int
 
     conns = [await connect() for _ in range(n)]
     deadline = time.monotonic() + 30  # a worker still starting accepts nothing yet
-    while time.monotonic() < deadline:
+    while Path("/proc/net/tcp").exists() and time.monotonic() < deadline:
         owners = _owners(port, server_pid, [t.get_extra_info("sockname")[1] for t, _ in conns])
-        if len(owners) < n:
-            break
+        if len(owners) < n:  # not all accepted yet
+            await asyncio.sleep(0.05)
+            continue
         load = {w: [i for i, o in owners.items() if o == w] for w in set(owners.values())}
         crowded = max(load.values(), key=len)
         if len(crowded) <= -(-n // workers):
