@@ -77,10 +77,33 @@ class AdditiveTerm:
         return (self.basis(x) - np.asarray(self.mean)) / np.asarray(self.scale)
 
     def contribution(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        """This term's share of the log-odds, centred on the training rows."""
+        """This term's share of the log-odds, centred on the training rows.
+
+        The same sum as ``standardised(x) @ coef``, with the standardisation folded into
+        the weights (``coef / scale`` per basis column, less one constant) so that no
+        basis matrix is built: a few vector operations per knot, which matters when ten
+        million rows are scored a night.
+        """
         if not self.coef:
             return np.zeros(len(x))
-        return np.asarray(self.standardised(x) @ np.asarray(self.coef), dtype=np.float64)
+        weights = np.asarray(self.coef) / np.asarray(self.scale)
+        total = np.full(len(x), -float(weights @ np.asarray(self.mean)))
+        missing = np.isnan(x)
+        if self.kind == "categorical":
+            for level, w in zip(self.levels, weights, strict=True):
+                total += w * (x == level)
+            return total
+        v = np.where(missing, self.median, x)
+        k = 0
+        if self.value_column:
+            total += weights[0] * v
+            k = 1
+        for knot in self.knots:
+            total += weights[k] * np.maximum(0.0, v - knot)
+            k += 1
+        if self.missing_indicator:
+            total += weights[k] * missing
+        return total
 
     def to_json(self) -> dict[str, object]:
         return {
