@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -82,7 +83,11 @@ def run_steps(
             crash()  # outputs written, marker not: the worst moment to die
         seconds = time.perf_counter() - started
         tmp = marker.with_suffix(".tmp")
-        tmp.write_text(json.dumps({**counts, "seconds": round(seconds, 2)}, default=str))
+        # The process's peak resident memory so far: the first step to show the night's
+        # peak is the one that reached it.
+        peak_gb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2)
+        marker_data = {**counts, "seconds": round(seconds, 2), "peak_rss_gb_so_far": peak_gb}
+        tmp.write_text(json.dumps(marker_data, default=str))
         tmp.rename(marker)
         results.append(StepResult(step.name, False, seconds, counts))
     return results
