@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -31,10 +30,23 @@ def _backend_pid(engine: Engine) -> int:
 
 
 def _terminate(pid: int) -> None:
+    """End a backend and wait (up to 10 s) until it has actually exited."""
     admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
     with admin.connect() as conn:
-        conn.execute(text("select pg_terminate_backend(:pid)"), {"pid": pid})
+        ended = conn.execute(text("select pg_terminate_backend(:pid, 10000)"), {"pid": pid})
+        assert ended.scalar_one() is True
     admin.dispose()
+
+
+class _Clock:
+    """Stands in for the pool's idle clock: idle time passes when a test says so."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = 1_000.0
+        monkeypatch.setattr(db_session, "_now", lambda: self.now)
+
+    def idle_for(self, seconds: float) -> None:
+        self.now += seconds
 
 
 def _count_pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[object]:
@@ -62,10 +74,10 @@ def test_a_connection_in_steady_use_is_not_pinged(
 def test_a_connection_idle_for_a_while_is_pinged_once(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 0.05)
+    clock = _Clock(monkeypatch)
     pings = _count_pings(engine, monkeypatch)
     pid = _backend_pid(engine)
-    time.sleep(0.1)
+    clock.idle_for(db_session.PING_AFTER_IDLE_SECONDS + 0.1)
     assert _backend_pid(engine) == pid
     assert len(pings) == 1
 
@@ -73,17 +85,17 @@ def test_a_connection_idle_for_a_while_is_pinged_once(
 def test_a_connection_lost_while_idle_is_replaced_before_use(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 0.05)
+    clock = _Clock(monkeypatch)
     lost = _backend_pid(engine)
     _terminate(lost)
-    time.sleep(0.1)
+    clock.idle_for(db_session.PING_AFTER_IDLE_SECONDS + 0.1)
     assert _backend_pid(engine) != lost  # the ping failed and a new connection answered
 
 
 def test_a_connection_lost_in_use_fails_once_and_the_pool_recovers(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_session, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    _Clock(monkeypatch)  # no idle time passes: no ping before the statement
     lost = _backend_pid(engine)
     _terminate(lost)
     with pytest.raises(OperationalError), engine.connect() as conn:

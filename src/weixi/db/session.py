@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 #: A pooled PostgreSQL connection left unused for longer than this is pinged before it is
 #: handed out again (see :func:`_ping_after_idle`).
 PING_AFTER_IDLE_SECONDS = 0.5
+#: The clock idle time is measured by (tests move it instead of sleeping).
+_now = time.monotonic
 #: Execution option that marks a SQLite connection's coming transaction as a read.
 READ_ONLY = "weixi_read_only"
 
@@ -53,12 +55,12 @@ def _ping_after_idle(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkin")
     def _idle_from(_dbapi_conn: Any, record: Any) -> None:
-        record.info["idle_since"] = time.monotonic()
+        record.info["idle_since"] = _now()
 
     @event.listens_for(engine, "checkout")
     def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         since = record.info.get("idle_since")
-        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+        if since is None or _now() - since < PING_AFTER_IDLE_SECONDS:
             return
         try:
             dialect.do_ping(dbapi_conn)
