@@ -92,8 +92,10 @@ def _read(directory: Path) -> pd.DataFrame:
 
 
 def feature_batches(features_dir: Path, rows: int = 250_000) -> Iterator[pd.DataFrame]:
+    """The feature rows a batch at a time, reading ahead by two batches only (Arrow's
+    default of 16 would hold about 2 GB of features at once)."""
     dataset = ds.dataset(str(features_dir), format="parquet")
-    for batch in dataset.to_batches(batch_size=rows):
+    for batch in dataset.to_batches(batch_size=rows, batch_readahead=2, fragment_readahead=1):
         yield batch.to_pandas()
 
 
