@@ -421,6 +421,7 @@ class _Steps:
             if warnings.exists()
             else _empty_warnings(),
             *_assignment_tables(ctx, codes),
+            codes=codes,
         )
         f = _with_new_values(f[f["stage"].notna().to_numpy()], self.cfg.as_of)
         return _managers_only(f) if self.cfg.managers_only else f
@@ -509,14 +510,14 @@ def _codes(db: pd.DataFrame) -> pa.Array:
     return pa.chunked_array([pa.array(db.index.array)]).cast(pa.string()).combine_chunks()
 
 
-def _beside(db: pd.DataFrame, *tables: pa.Table) -> pd.DataFrame:
+def _beside(db: pd.DataFrame, *tables: pa.Table, codes: pa.Array | None = None) -> pd.DataFrame:
     """``db`` (indexed by customer code) with each table's columns beside its rows.
 
     A left join on ``customer_id`` done by Arrow's hash lookup and a take, with no
     pandas index alignment: joining on ten million string keys that way costs minutes,
     this costs seconds. A customer missing from a table gets nulls there.
     """
-    codes = _codes(db)
+    codes = _codes(db) if codes is None else codes  # the caller may have them already
     out = db.copy(deep=False)
     for table in tables:
         keys = table["customer_id"].cast(pa.string()).combine_chunks()
