@@ -37,7 +37,7 @@ from weixi.auth.service import hash_password
 from weixi.clock import FixedClock
 from weixi.config import Settings
 from weixi.customers.contacts import CustomerContact
-from weixi.customers.models import Customer, Product
+from weixi.customers.models import Customer, CustomerStanding, Product
 from weixi.customers.usage import import_usage
 from weixi.db.migrate import upgrade
 from weixi.db.session import make_engine
@@ -107,10 +107,7 @@ def seed(url: str, customers: int, orders: int) -> dict[str, int]:
                     "city_id": county.city_id,
                     "rural": county.rural,
                     "activated_on": date(2020, 1, 1) + timedelta(days=i % 2000),
-                    "tier": rng.choice(["gold", "silver", "regular"]),
                     "account_manager_id": rng.choice(managers[COUNTIES[i % 3]]),
-                    "lifecycle_stage": rng.choice(["stable"] * 6 + ["warning", "churned"]),
-                    "control_group": rng.random() < 0.05,
                     "segment": "personal",
                     "device_is_iphone": False,
                     "row_hash": "-",
@@ -118,6 +115,18 @@ def seed(url: str, customers: int, orders: int) -> dict[str, int]:
             )
         s.execute(insert(Customer), rows)
         ids = list(s.scalars(select(Customer.id).order_by(Customer.id)))
+        s.execute(
+            insert(CustomerStanding),
+            [
+                {
+                    "customer_id": cid,
+                    "tier": rng.choice(["gold", "silver", "regular"]),
+                    "lifecycle_stage": rng.choice(["stable"] * 6 + ["warning", "churned"]),
+                    "control_group": rng.random() < 0.05,
+                }
+                for cid in ids
+            ],
+        )
         s.execute(
             insert(Product),
             [

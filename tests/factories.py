@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from weixi.customers.models import Customer, Product
+from weixi.customers.models import Customer, CustomerStanding, Product
 from weixi.org.actor import Actor
 from weixi.org.models import OrgUnit, Staff
 from weixi.org.roles import Role, Seat, UnitKind
@@ -185,9 +185,8 @@ def add_customer(
         city_id=unit.city_id,
         rural=unit.rural,
         activated_on=date(2024, 1, 1),
-        tier=tier,
         account_manager_id=p.staff[manager].id if manager else None,
-        lifecycle_stage="stable",
+        standing=CustomerStanding(tier=tier, lifecycle_stage="stable"),
         row_hash="-",
     )
     session.add(customer)

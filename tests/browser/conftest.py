@@ -114,9 +114,10 @@ def _seed(factory: object, clock: FixedClock) -> tuple[Province, int]:
     with factory() as s:  # type: ignore[operator]
         p = build_province(s, password_hash=hash_password(PASSWORD))
         c1 = add_customer(s, p, "c1", county="JN-LX")
-        c1.churn_score = 0.82
-        c1.lifecycle_stage = "warning"
-        c1.tier_rule = "3G 66元及以上套餐 → 金卡"
+        assert c1.standing is not None
+        c1.standing.churn_score = 0.82
+        c1.standing.lifecycle_stage = "warning"
+        c1.standing.tier_rule = "3G 66元及以上套餐 → 金卡"
         add_customer(s, p, "c2", county="QD-SN", manager="QD-SN-am1")
         add_customer(s, p, "c3", county="JN-PY", manager="JN-PY-am1")
         add_activity(s, p, c1)  # contacts on five channels, a good and a poor cell

@@ -20,7 +20,7 @@ from weixi.analytics.nightly.pipeline import NightlyConfig, build_steps
 from weixi.analytics.nightly.runner import CrashRequested, RunContext, run_steps
 from weixi.clock import FixedClock, utc
 from weixi.customers.importer import import_customers, import_products
-from weixi.customers.models import Customer, CustomerEvent
+from weixi.customers.models import Customer, CustomerEvent, CustomerStanding
 from weixi.db.session import make_engine, make_session_factory
 from weixi.org.importer import import_org_units, import_staff
 from weixi.org.models import Staff
@@ -84,6 +84,7 @@ def _run(
     *,
     crash_at: str = "",
     models: Path | None = None,
+    as_of: dt.date = AS_OF,
 ) -> None:
     if models is not None and not (var / "models").exists():
         (var / "models").symlink_to(models)
@@ -93,12 +94,12 @@ def _run(
         raise CrashRequested
 
     cfg = NightlyConfig(
-        as_of=AS_OF,
+        as_of=as_of,
         data_dir=export,
         var_dir=var,
         engine=engine,
         session_factory=factory,
-        clock=FixedClock(utc(2011, 1, 1, 1)),
+        clock=FixedClock(utc(as_of.year, as_of.month, as_of.day, 1)),
         buckets=2,
         chunk=400,
         crash_at=crash_at,
@@ -119,11 +120,11 @@ def _state(factory: sessionmaker[Session]) -> tuple[object, ...]:
             s.execute(
                 select(
                     Customer.code,
-                    Customer.tier,
-                    Customer.lifecycle_stage,
+                    CustomerStanding.tier,
+                    CustomerStanding.lifecycle_stage,
                     Customer.account_manager_id,
-                    Customer.control_group,
-                )
+                    CustomerStanding.control_group,
+                ).outerjoin(CustomerStanding)
             ).all()
         )
         events = s.scalar(select(func.count()).select_from(CustomerEvent))
@@ -194,6 +195,49 @@ def test_rerunning_a_finished_night_creates_no_second_order(
     # gone before tonight have no score either time: that is not a change).
     done = tmp_path / "runs" / AS_OF.isoformat() / "_done" / "dispatch.json"
     assert json.loads(done.read_text())["customers_updated"] == 0
+    dispose_and_drop(engine)
+
+
+def _standings(factory: sessionmaker[Session]) -> dict[str, tuple[object, ...]]:
+    """Customer code → (stage, in it since, reasons, scored on), one entry per standing row."""
+    with factory() as s:
+        rows = s.execute(
+            select(
+                Customer.code,
+                CustomerStanding.lifecycle_stage,
+                CustomerStanding.stage_since,
+                CustomerStanding.churn_reasons,
+                CustomerStanding.scored_on,
+            ).join(CustomerStanding)
+        ).all()
+    return {code: tuple(rest) for code, *rest in rows}
+
+
+def test_the_next_night_updates_standings_and_keeps_what_it_does_not_rewrite(
+    export: Path,
+    models: Path,
+    backend: str,
+    tmp_path: Path,
+) -> None:
+    factory, engine = _database(backend, tmp_path, "next", export)
+    _run(factory, export, tmp_path, models=models)
+    first = _standings(factory)
+    next_night = AS_OF + dt.timedelta(days=20)
+    _run(factory, export, tmp_path, models=models, as_of=next_night)
+    second = _standings(factory)
+    assert second.keys() == first.keys()  # updated in place: nobody placed twice
+    stayed = [c for c in first if first[c][0] == second[c][0]]
+    moved = [c for c in first if first[c][0] != second[c][0]]
+    assert stayed and moved
+    # The stage date is the night the customer entered the stage, not the last night.
+    assert all(second[c][1] == first[c][1] for c in stayed)
+    assert AS_OF in {first[c][1] for c in stayed}
+    assert {second[c][1] for c in moved} == {next_night}
+    # Warned on the first night and still under an open warning: no second warning, and
+    # the first night's reasons stay on the standing.
+    warned = [c for c in first if first[c][2]]
+    assert warned and all(second[c][2] == first[c][2] for c in warned)
+    assert any(second[c][3] == next_night for c in first)
     dispose_and_drop(engine)
 
 

@@ -73,7 +73,6 @@ def import_customers(
                 pc.fill_null(pc.not_equal(segment, ""), False), segment, "personal"
             ),
             "account_manager_id": lookup(batch.column("account_manager_id"), managers, pa.int64()),
-            "control_group": pa.repeat(False, batch.num_rows),
         }
         return pa.table(columns)
 

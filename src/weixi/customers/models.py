@@ -4,12 +4,40 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from weixi.db.base import Base
 from weixi.db.types import JSONType, UTCDateTime
+
+T = TypeVar("T")
+
+
+class _Standing(Generic[T]):
+    """A nightly field of a customer, read from its standing; ``default`` when it has none.
+
+    Read-only on purpose: the nightly cycle writes standings in bulk, and a query that
+    filters or counts on a nightly field joins :class:`CustomerStanding` itself.
+    """
+
+    def __init__(self, default: T) -> None:
+        self.default = default
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> _Standing[T]: ...
+    @overload
+    def __get__(self, obj: Customer, owner: type) -> T: ...
+    def __get__(self, obj: Customer | None, owner: type) -> Any:
+        if obj is None:
+            return self
+        standing = obj.standing
+        return self.default if standing is None else getattr(standing, self.name)
 
 
 class Customer(Base):
@@ -20,7 +48,6 @@ class Customer(Base):
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(20), index=True)
     id_number: Mapped[str | None] = mapped_column(String(30))
-    # Indexed as the lead of ix_customers_county_stage (migration 0007).
     county_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     city_id: Mapped[int] = mapped_column(Integer, index=True)
     rural: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -34,8 +61,36 @@ class Customer(Base):
     household_id: Mapped[str | None] = mapped_column(String(40))
     segment: Mapped[str] = mapped_column(String(20), default="personal")
     account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
-    # Written by the nightly cycle; not indexed on their own (no query filters on them
-    # alone, and each index is rewritten for every customer whose value moves).
+    monthly_revenue: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    row_hash: Mapped[str] = mapped_column(String(64))
+    #: Where the last night placed the customer; none before the first night.
+    standing: Mapped[CustomerStanding | None] = relationship(lazy="joined")
+
+    # The nightly fields, read through the standing (a customer not yet placed has none).
+    tier = _Standing[str | None](None)
+    tier_rule = _Standing[str | None](None)
+    lifecycle_stage = _Standing[str | None](None)
+    stage_since = _Standing[date | None](None)
+    churn_score = _Standing[float | None](None)
+    churn_reasons = _Standing[list[dict[str, object]] | None](None)
+    scored_on = _Standing[date | None](None)
+    control_group = _Standing[bool](False)
+
+
+class CustomerStanding(Base):
+    """Where the nightly cycle placed a customer: tier, lifecycle stage, churn risk.
+
+    One row per customer, apart from the customer row (migration 0008). The nightly
+    cycle writes these fields for every customer whose values move, which on a
+    province's first night is all of them: a narrow row with one index is written by
+    COPY in a few microseconds, where rewriting the wide customer row and its seven
+    indexes cost 25–30 µs (docs/benchmarks.md). The customer row itself changes at night
+    only when the account manager does.
+    """
+
+    __tablename__ = "customer_standing"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
     tier: Mapped[str | None] = mapped_column(String(20))
     tier_rule: Mapped[str | None] = mapped_column(String(80))
     lifecycle_stage: Mapped[str | None] = mapped_column(String(20))
@@ -44,8 +99,6 @@ class Customer(Base):
     churn_reasons: Mapped[list[dict[str, object]] | None] = mapped_column(JSONType)
     scored_on: Mapped[date | None] = mapped_column(Date)
     control_group: Mapped[bool] = mapped_column(Boolean, default=False)
-    monthly_revenue: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
-    row_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Product(Base):
@@ -107,12 +160,12 @@ class ImportRun(Base):
     quarantined: Mapped[int] = mapped_column(Integer)
 
 
-Index("ix_customers_county_stage", Customer.county_id, Customer.lifecycle_stage)
-#: The dashboard's control group (flagged customers who by design got no order) per area.
+Index("ix_customers_county_id", Customer.county_id)
+#: The dashboard's control group (flagged customers who by design got no order): a few
+#: percent of the warnings, so a partial index that the other customers never touch.
 Index(
-    "ix_customers_control_stage",
-    Customer.control_group,
-    Customer.lifecycle_stage,
-    Customer.city_id,
-    Customer.county_id,
+    "ix_customer_standing_control",
+    CustomerStanding.lifecycle_stage,
+    postgresql_where=CustomerStanding.control_group.is_(True),
+    sqlite_where=CustomerStanding.control_group.is_(True),
 )

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import JSON, Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from weixi.customers.models import Customer, CustomerEvent
+from weixi.customers.models import Customer, CustomerEvent, CustomerStanding
 from weixi.db.bulk import copy_arrow
 from weixi.org.models import OrgUnit, Staff
 from weixi.org.roles import Role, UnitKind
@@ -39,6 +39,13 @@ CUSTOMER_COLUMNS = (
     "churn_score",
     "scored_on",
     "control_group",
+    "standing",
+)
+
+#: Columns of :data:`CUSTOMER_COLUMNS` that live in ``customer_standing`` (``standing``:
+#: whether the customer has a standing row yet).
+STANDING_COLUMNS = frozenset(
+    {"tier", "lifecycle_stage", "churn_score", "scored_on", "control_group", "standing"}
 )
 
 
@@ -47,27 +54,59 @@ def customer_frame(session: Session, columns: tuple[str, ...] = CUSTOMER_COLUMNS
 
     ``columns`` (a subset of :data:`CUSTOMER_COLUMNS`; ``code`` is always read) keeps
     the frame to what a step uses: at ten million customers each string column is
-    hundreds of megabytes.
+    hundreds of megabytes. The standing is joined only when one of its columns is asked
+    for; a customer without one reads as no tier, stage or score, not in the control group.
     """
     wanted = tuple(c for c in CUSTOMER_COLUMNS if c in columns or c == "code")
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        frame = _copy_out(conn, "customers", wanted, _CUSTOMER_TYPES).to_pandas(
+        frame = _copy_out(conn, _customer_select(wanted), wanted, _CUSTOMER_TYPES).to_pandas(
             date_as_object=False
         )
     else:
-        cols = [getattr(Customer, c) for c in wanted]
+        stmt = select(*(_customer_column(c) for c in wanted))
+        if STANDING_COLUMNS.intersection(wanted):
+            stmt = stmt.outerjoin(CustomerStanding, CustomerStanding.customer_id == Customer.id)
         parts = [
             pd.DataFrame(rows, columns=list(wanted))
-            for rows in session.execute(select(*cols)).partitions(200_000)
+            for rows in session.execute(stmt).partitions(200_000)
         ]
         frame = pd.concat(parts) if parts else pd.DataFrame(columns=list(wanted))
+        for flag in ("control_group", "standing"):
+            if flag in frame:
+                frame[flag] = frame[flag].astype(bool)
     frame = frame.rename(columns=DB_NAMES)
     if "db_manager" in frame:
         frame["db_manager"] = frame["db_manager"].astype("Int64")
     if "db_scored_on" in frame:
         frame["db_scored_on"] = pd.to_datetime(frame["db_scored_on"])
     return frame.set_index("code")
+
+
+def _customer_column(name: str) -> Any:
+    if name == "standing":
+        return CustomerStanding.customer_id.is_not(None)
+    if name == "control_group":
+        return func.coalesce(CustomerStanding.control_group, False)
+    if name in STANDING_COLUMNS:
+        return getattr(CustomerStanding, name)
+    return getattr(Customer, name)
+
+
+def _customer_select(columns: tuple[str, ...]) -> str:
+    """The PostgreSQL query behind :func:`customer_frame`, for ``COPY (…) TO STDOUT``."""
+
+    def expr(name: str) -> str:
+        if name == "standing":
+            return "s.customer_id IS NOT NULL"
+        if name == "control_group":
+            return "coalesce(s.control_group, false)"
+        return f"s.{name}" if name in STANDING_COLUMNS else f"c.{name}"
+
+    query = f"SELECT {', '.join(expr(c) for c in columns)} FROM customers c"
+    if STANDING_COLUMNS.intersection(columns):
+        query += " LEFT JOIN customer_standing s ON s.customer_id = c.id"
+    return query
 
 
 _CUSTOMER_TYPES = {
@@ -82,11 +121,12 @@ _CUSTOMER_TYPES = {
     "churn_score": pa.float64(),
     "scored_on": pa.date32(),
     "control_group": pa.bool_(),
+    "standing": pa.bool_(),
 }
 
 
 def _copy_out(
-    conn: Connection, table: str, columns: tuple[str, ...], types: dict[str, pa.DataType]
+    conn: Connection, query: str, columns: tuple[str, ...], types: dict[str, pa.DataType]
 ) -> pa.Table:
     """``COPY (SELECT …) TO STDOUT`` parsed by Arrow: no Python object per value.
 
@@ -94,7 +134,7 @@ def _copy_out(
     """
     driver = conn.connection.driver_connection
     assert driver is not None
-    statement = f"COPY (SELECT {', '.join(columns)} FROM {table}) TO STDOUT (FORMAT csv)"
+    statement = f"COPY ({query}) TO STDOUT (FORMAT csv)"
     # The CSV goes through a temporary file, not memory: at ten million rows the text
     # alone is a gigabyte, on top of the table Arrow makes of it.
     with tempfile.TemporaryFile() as sink:
@@ -123,6 +163,7 @@ DB_NAMES = {
     "control_group": "db_control",
     "account_manager_id": "db_manager",
     "scored_on": "db_scored_on",
+    "standing": "db_standing",
 }
 
 
@@ -177,14 +218,14 @@ class DispatchCounts:
             self.orders_per_county[county] = self.orders_per_county.get(county, 0) + n
 
 
-UPDATE_FIELDS = (
+#: Tonight's values written to ``customer_standing`` (``new_…`` columns of a chunk).
+STANDING_FIELDS = (
     "tier",
     "tier_rule",
     "lifecycle_stage",
     "churn_score",
     "scored_on",
     "control_group",
-    "account_manager_id",
 )
 
 
@@ -198,14 +239,25 @@ def apply_chunk(
     rules: RuleSet | None = None,
     planner: BulkPlanner | None = None,
 ) -> None:
-    """Write one chunk of customers' nightly results: fields, events and orders.
+    """Write one chunk of customers' nightly results: standings, managers, events, orders.
 
-    Each customer's row is written once, whatever moved: tonight's fields, the stage
-    date if a stage was entered, the reasons if a warning was chosen.
+    A customer's standing is written once, whatever moved in it (``_write_standing``):
+    tonight's fields, the stage date if a stage was entered, the reasons if a warning was
+    chosen. The customer row itself is written only where the account manager moved.
     """
-    if len(chunk):
-        _update_columns(session, _update_table(chunk, as_of))
-        counts.customers_updated += len(chunk)
+    standing = chunk[chunk["_write_standing"].to_numpy(dtype=bool)]
+    if len(standing):
+        _write_standings(session, _standing_table(standing, as_of), standing["db_standing"])
+    moved = chunk[differs(chunk["db_manager"], chunk["new_account_manager_id"]).to_numpy()]
+    if len(moved):
+        managers = pa.table(
+            {
+                "b_id": pa.array(moved["id"].astype("int64").to_numpy()),
+                "account_manager_id": _arrow(moved["new_account_manager_id"], pa.int64()),
+            }
+        )
+        _update_columns(session, Customer.__table__, "id", managers)
+    counts.customers_updated += len(chunk)
     events = _events(chunk, as_of, now)
     if events.num_rows:
         conn = session.connection()
@@ -230,43 +282,78 @@ def apply_chunk(
 KEEP_UNLESS_GIVEN = ("stage_since", "churn_reasons")
 
 
-def _update_columns(session: Session, table: pa.Table) -> None:
-    """Set the table's columns (all but ``b_id``) on the customers it names, in one go.
+def _write_standings(session: Session, table: pa.Table, existing: pd.Series) -> None:
+    """Insert the standings of customers placed for the first time, update the others.
 
-    PostgreSQL: COPY into a temporary table, then one ``UPDATE … FROM``; elsewhere an
-    executemany. Columns of :data:`KEEP_UNLESS_GIVEN` keep the stored value where the
-    table has none.
+    ``existing`` (aligned with the table's rows) says who has a standing row already, as
+    read at the start of dispatch; each customer is in one chunk a night, so nothing
+    else of this run has written it since. New rows go in by COPY on PostgreSQL.
+    """
+    old = existing.to_numpy(dtype=bool)
+    new_rows = table.filter(pa.array(~old))
+    if new_rows.num_rows:
+        rows = new_rows.rename_columns(
+            ["customer_id" if c == "b_id" else c for c in new_rows.column_names]
+        )
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            copy_arrow(conn, CustomerStanding.__tablename__, rows)
+        else:
+            reasons = bindparam("churn_reasons", type_=JSON(none_as_null=True))
+            conn.execute(insert(CustomerStanding).values(churn_reasons=reasons), _json_rows(rows))
+    if old.any():
+        _update_columns(
+            session, CustomerStanding.__table__, "customer_id", table.filter(pa.array(old))
+        )
+
+
+def _json_rows(table: pa.Table) -> list[dict[str, Any]]:
+    """The table's rows as dicts, ``churn_reasons`` (JSON text in Arrow) as objects."""
+    rows = table.to_pylist()
+    if "churn_reasons" in table.column_names:
+        for row in rows:
+            if row["churn_reasons"] is not None:
+                row["churn_reasons"] = json.loads(row["churn_reasons"])
+    return rows
+
+
+def _update_columns(session: Session, target: Any, key: str, table: pa.Table) -> None:
+    """Set the table's columns (all but ``b_id``) on the rows of ``target`` it names.
+
+    ``b_id`` holds values of the target's ``key`` column. PostgreSQL: COPY into a
+    temporary table, then one ``UPDATE … FROM``; elsewhere an executemany. Columns of
+    :data:`KEEP_UNLESS_GIVEN` keep the stored value where the table has none.
     """
     fields = tuple(c for c in table.column_names if c != "b_id")
     conn = session.connection()
+    name = target.name
     if conn.dialect.name != "postgresql":
-        rows = table.to_pylist()
-        if "churn_reasons" in fields:  # JSON text in Arrow; the JSON column wants objects
-            for row in rows:
-                if row["churn_reasons"] is not None:
-                    row["churn_reasons"] = json.loads(row["churn_reasons"])
-        columns = Customer.__table__.columns
+        columns = target.columns
         values: dict[str, Any] = {}
         for f in fields:
-            given = bindparam(f"v_{f}", type_=columns[f].type)
+            kind = columns[f].type
+            if isinstance(kind, JSON):  # a missing value binds as SQL NULL, not JSON null
+                kind = JSON(none_as_null=True)
+            given = bindparam(f"v_{f}", type_=kind)
             values[f] = func.coalesce(given, columns[f]) if f in KEEP_UNLESS_GIVEN else given
-        stmt = update(Customer).where(Customer.id == bindparam("b_id")).values(values)
+        stmt = update(target).where(columns[key] == bindparam("b_id")).values(values)
         conn.execute(
-            stmt, [{k if k == "b_id" else f"v_{k}": v for k, v in r.items()} for r in rows]
+            stmt,
+            [{k if k == "b_id" else f"v_{k}": v for k, v in r.items()} for r in _json_rows(table)],
         )
         return
-    conn.exec_driver_sql("DROP TABLE IF EXISTS nightly_customer_updates")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS nightly_updates")
     conn.exec_driver_sql(
-        f"CREATE TEMP TABLE nightly_customer_updates ON COMMIT DROP AS "
-        f"SELECT id AS b_id, {', '.join(fields)} FROM customers WITH NO DATA"
+        f"CREATE TEMP TABLE nightly_updates ON COMMIT DROP AS "
+        f"SELECT {key} AS b_id, {', '.join(fields)} FROM {name} WITH NO DATA"
     )
-    copy_arrow(conn, "nightly_customer_updates", table)
+    copy_arrow(conn, "nightly_updates", table)
     sets = ", ".join(
-        f"{f} = coalesce(u.{f}, customers.{f})" if f in KEEP_UNLESS_GIVEN else f"{f} = u.{f}"
+        f"{f} = coalesce(u.{f}, {name}.{f})" if f in KEEP_UNLESS_GIVEN else f"{f} = u.{f}"
         for f in fields
     )
     conn.exec_driver_sql(
-        f"UPDATE customers SET {sets} FROM nightly_customer_updates u WHERE customers.id = u.b_id"
+        f"UPDATE {name} SET {sets} FROM nightly_updates u WHERE {name}.{key} = u.b_id"
     )
 
 
@@ -280,23 +367,22 @@ def _none(value: Any) -> Any:
     return value
 
 
-#: Arrow types of the nightly fields, for writing them column by column.
-UPDATE_TYPES: dict[str, pa.DataType] = {
+#: Arrow types of the standing's fields, for writing them column by column.
+STANDING_TYPES: dict[str, pa.DataType] = {
     "tier": pa.string(),
     "tier_rule": pa.string(),
     "lifecycle_stage": pa.string(),
     "churn_score": pa.float64(),
     "scored_on": pa.date32(),
     "control_group": pa.bool_(),
-    "account_manager_id": pa.int64(),
 }
 
 
-def _update_table(chunk: pd.DataFrame, as_of: dt.date) -> pa.Table:
-    """Tonight's fields of the chunk's customers as Arrow columns (no Python row objects)."""
+def _standing_table(chunk: pd.DataFrame, as_of: dt.date) -> pa.Table:
+    """Tonight's standing of the chunk's customers as Arrow columns (no Python row objects)."""
     columns = {"b_id": pa.array(chunk["id"].astype("int64").to_numpy())}
-    for f in UPDATE_FIELDS:
-        columns[f] = _arrow(chunk[f"new_{f}"], UPDATE_TYPES[f])
+    for f in STANDING_FIELDS:
+        columns[f] = _arrow(chunk[f"new_{f}"], STANDING_TYPES[f])
     entered = chunk["_entered"].to_numpy(dtype=bool)
     columns["stage_since"] = pa.array([as_of] * len(chunk), pa.date32(), mask=~entered)
     warned = chunk["warn_selected"].to_numpy(dtype=bool)

@@ -432,7 +432,8 @@ def _managers_only(f: pd.DataFrame) -> pd.DataFrame:
     f["new_tier"], f["new_lifecycle_stage"] = f["db_tier"], f["db_stage"]
     f["new_churn_score"], f["new_control_group"] = f["db_score"], f["db_control"]
     f["order_kind"], f["warn_selected"], f["_entered"] = None, False, False
-    f["_changed"] = f["_write"] = f["manager_changed"]
+    f["_write"] = f["manager_changed"]
+    f["_write_standing"] = False
     return f
 
 
@@ -460,19 +461,19 @@ def _with_new_values(f: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     # customer gone before tonight) is not, or every churned customer is rewritten nightly.
     new_score, db_score = f["new_churn_score"].astype(float), f["db_score"].astype(float)
     score_moved = ((new_score - db_score).abs() >= 0.01) | (new_score.isna() != db_score.isna())
-    f["_changed"] = (
+    standing_moved = (
         dbio.differs(f["db_tier"], f["new_tier"])
         | f["_entered"]
-        | f["manager_changed"]
         | dbio.differs(f["db_stage"], f["new_lifecycle_stage"])
         | dbio.differs(f["db_control"], f["new_control_group"])
         | score_moved
     )
     f["order_kind"] = f["order_kind"].where(f["_entered"], None)
-    # A warning chosen tonight writes its reasons, unless this night already wrote the row
-    # (a rerun) and nothing else moved.
+    # A warning chosen tonight writes its reasons, unless this night already wrote the
+    # standing (a rerun) and nothing else moved.
     written = (f["db_scored_on"] == pd.Timestamp(as_of)).fillna(False).astype(bool)
-    f["_write"] = f["_changed"] | (f["warn_selected"] & ~written)
+    f["_write_standing"] = standing_moved | (f["warn_selected"] & ~written)
+    f["_write"] = f["_write_standing"] | f["manager_changed"]
     return f
 
 

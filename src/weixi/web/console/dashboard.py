@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from weixi.callbacks.models import CallbackRecord
-from weixi.customers.models import Customer
+from weixi.customers.models import Customer, CustomerStanding
 from weixi.errors import NotFound
 from weixi.org.actor import Actor
 from weixi.org.models import OrgUnit
@@ -229,16 +229,20 @@ def retention_table(session: Session, actor: Actor, area: Area) -> Table:
     sub = _scoped(actor, area).where(WorkOrder.kind == WorkOrderKind.WARNING.value).subquery()
     contacted = case((sub.c.outcome.is_not(None), 1), else_=0)
     retained_call = case((sub.c.outcome == "retained", 1), else_=0)
-    stayed = case((Customer.lifecycle_stage != "churned", 1), else_=0)
+    stayed = case((CustomerStanding.lifecycle_stage != "churned", 1), else_=0)
     treated = session.execute(
         select(func.count(), func.sum(contacted), func.sum(retained_call), func.sum(stayed))
         .select_from(sub)
         .join(Customer, Customer.id == sub.c.customer_id)
+        .outerjoin(CustomerStanding, CustomerStanding.customer_id == Customer.id)
     ).one()
     control = session.execute(
-        select(func.count(), func.sum(stayed)).where(
-            Customer.control_group.is_(True),
-            Customer.lifecycle_stage.in_(["warning", "churned"]),
+        select(func.count(), func.sum(stayed))
+        .select_from(CustomerStanding)
+        .join(Customer, Customer.id == CustomerStanding.customer_id)
+        .where(
+            CustomerStanding.control_group.is_(True),
+            CustomerStanding.lifecycle_stage.in_(["warning", "churned"]),
             _customer_area(area),
         )
     ).one()

@@ -1,0 +1,87 @@
+"""Migration 0008 moves the nightly fields into customer_standing and back, losing nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from tests.conftest import drop_pg_database, fresh_pg_database
+
+from weixi.db.migrate import downgrade, upgrade
+from weixi.db.session import make_engine
+
+CUSTOMER = (
+    "INSERT INTO customers (id, code, name, phone, county_id, city_id, rural, activated_on, "
+    "device_is_iphone, segment, row_hash, tier, tier_rule, lifecycle_stage, stage_since, "
+    "churn_score, scored_on, control_group) VALUES (:id, :code, '客户', '13800000000', 1, 1, "
+    "false, '2024-01-01', false, 'personal', '-', :tier, :rule, :stage, :since, :score, "
+    ":scored, :control)"
+)
+PLACED = {
+    "id": 1,
+    "code": "C1",
+    "tier": "gold",
+    "rule": "3G ≥ 66",
+    "stage": "warning",
+    "since": "2026-11-30",
+    "score": 0.82,
+    "scored": "2026-12-01",
+    "control": True,
+}
+#: Imported but never placed by a night: gets no standing row.
+UNPLACED = {k: None for k in PLACED} | {"id": 2, "code": "C2", "control": False}
+
+
+@pytest.fixture
+def url(backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "postgresql":
+        address = fresh_pg_database("standing")
+        yield address
+        drop_pg_database(address)
+    else:
+        yield f"sqlite:///{tmp_path / 'standing.db'}"
+
+
+def test_upgrade_moves_placed_customers_and_downgrade_puts_them_back(url: str) -> None:
+    upgrade(url, "0007")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO org_units (id, code, kind, name_zh, name_en, rural, path) "
+                "VALUES (1, 'JN', 'city', '济南', 'Jinan', false, '/1/')"
+            )
+        )
+        conn.execute(text(CUSTOMER), [PLACED, UNPLACED])
+    engine.dispose()
+
+    upgrade(url, "0008")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT customer_id, tier, tier_rule, lifecycle_stage, churn_score, "
+                "control_group FROM customer_standing"
+            )
+        ).all()
+        columns = set(conn.execute(text("SELECT * FROM customers")).keys())
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, "gold", "3G ≥ 66", "warning", 0.82, True)]
+    assert "tier" not in columns and "control_group" not in columns
+
+    downgrade(url, "0007")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        back = conn.execute(
+            text(
+                "SELECT id, tier, lifecycle_stage, churn_score, control_group FROM customers "
+                "ORDER BY id"
+            )
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in back] == [
+        (1, "gold", "warning", 0.82, True),
+        (2, None, None, None, False),
+    ]
