@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from tests.conftest import drop_pg_database, fresh_pg_database
 
 from weixi.db.migrate import downgrade, upgrade
@@ -85,3 +86,40 @@ def test_upgrade_moves_placed_customers_and_downgrade_puts_them_back(url: str) -
         (1, "gold", "warning", 0.82, True),
         (2, None, None, None, False),
     ]
+
+
+def test_customers_are_never_deleted_and_their_events_never_change(url: str) -> None:
+    """What the dropped foreign keys guarded: no standing or event can lose its customer."""
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO org_units (id, code, kind, name_zh, name_en, rural, path) "
+                "VALUES (1, 'JN', 'city', '济南', 'Jinan', false, '/1/')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO customers (id, code, name, phone, county_id, city_id, rural, "
+                "activated_on, device_is_iphone, segment, row_hash) VALUES (1, 'C1', '客户', "
+                "'13800000000', 1, 1, false, '2024-01-01', false, 'personal', '-')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO customer_events (customer_id, kind, new_value, as_of, at) "
+                "VALUES (1, 'tier', 'gold', '2026-12-01', '2026-12-01 01:00:00+00:00')"
+            )
+        )
+    for statement, refusal in (
+        ("DELETE FROM customers WHERE id = 1", "never deleted"),
+        ("UPDATE customer_events SET new_value = 'silver'", "append-only"),
+        ("DELETE FROM customer_events", "append-only"),
+    ):
+        with pytest.raises(DBAPIError, match=refusal), engine.begin() as conn:
+            conn.execute(text(statement))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM customers")).scalar() == 1
+        assert conn.execute(text("SELECT new_value FROM customer_events")).scalar() == "gold"
+    engine.dispose()

@@ -64,7 +64,9 @@ class Customer(Base):
     monthly_revenue: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     row_hash: Mapped[str] = mapped_column(String(64))
     #: Where the last night placed the customer; none before the first night.
-    standing: Mapped[CustomerStanding | None] = relationship(lazy="joined")
+    standing: Mapped[CustomerStanding | None] = relationship(
+        primaryjoin="Customer.id == foreign(CustomerStanding.customer_id)", lazy="joined"
+    )
 
     # The nightly fields, read through the standing (a customer not yet placed has none).
     tier = _Standing[str | None](None)
@@ -90,7 +92,8 @@ class CustomerStanding(Base):
 
     __tablename__ = "customer_standing"
 
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    # No foreign key, for speed (migration 0008); customers are never deleted instead.
+    customer_id: Mapped[int] = mapped_column(primary_key=True)
     tier: Mapped[str | None] = mapped_column(String(20))
     tier_rule: Mapped[str | None] = mapped_column(String(80))
     lifecycle_stage: Mapped[str | None] = mapped_column(String(20))
@@ -122,7 +125,8 @@ class CustomerEvent(Base):
     __tablename__ = "customer_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    # No foreign key, for speed (migration 0008); customers are never deleted instead.
+    customer_id: Mapped[int] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(20))  # tier | stage | manager
     old_value: Mapped[str | None] = mapped_column(String(40))
     new_value: Mapped[str | None] = mapped_column(String(40))
