@@ -124,7 +124,7 @@ def _state(factory: sessionmaker[Session]) -> tuple[object, ...]:
                     CustomerStanding.lifecycle_stage,
                     Customer.account_manager_id,
                     CustomerStanding.control_group,
-                ).outerjoin(CustomerStanding)
+                ).outerjoin(CustomerStanding, CustomerStanding.customer_id == Customer.id)
             ).all()
         )
         events = s.scalar(select(func.count()).select_from(CustomerEvent))
@@ -208,7 +208,7 @@ def _standings(factory: sessionmaker[Session]) -> dict[str, tuple[object, ...]]:
                 CustomerStanding.stage_since,
                 CustomerStanding.churn_reasons,
                 CustomerStanding.scored_on,
-            ).join(CustomerStanding)
+            ).join(CustomerStanding, CustomerStanding.customer_id == Customer.id)
         ).all()
     return {code: tuple(rest) for code, *rest in rows}
 
