@@ -486,7 +486,25 @@ def _orders(chunk: pd.DataFrame, as_of: dt.date) -> Iterator[OrderSpec]:
         | chunk["warn_selected"].astype(bool)
         | chunk["manager_changed"].astype(bool)
     )
-    for r in chunk[wanted.to_numpy()].itertuples():
+    used = [
+        "id",
+        "county_id",
+        "city_id",
+        "new_tier",
+        "new_account_manager_id",
+        "order_kind",
+        "script",
+        "warn_selected",
+        "reasons",
+        "manager_changed",
+        "assign_reason",
+    ]
+    # Only the columns used: itertuples builds every column's values, Arrow-backed ones
+    # one Python object at a time.
+    picked = chunk.loc[wanted.to_numpy(), [c for c in used if c in chunk]]
+    if "reasons" not in picked:
+        picked["reasons"] = None
+    for r in picked.itertuples():
         code = str(r.Index)
         base = {
             "customer_id": int(r.id),
