@@ -307,3 +307,20 @@ def test_household_hint_is_the_manager_most_of_the_household_has() -> None:
     )
     hints = _household_hints(frame)
     assert hints["c"] == 7 and pd.isna(hints["d"]) and pd.isna(hints["e"])
+
+
+def test_training_for_a_large_province_compiles_the_trees_before_any_night(
+    export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weixi.analytics.churn.compiled import library_path
+    from weixi.analytics.churn.model import MODEL_FILE
+    from weixi.analytics.nightly import scoring
+
+    monkeypatch.setattr(scoring, "COMPILE_FROM_ROWS", 100)  # the 800 customers are "large"
+    engine = make_analytics_engine("duckdb")
+    model_dir = scoring.train_from_export(
+        engine, export, AS_OF, tmp_path / "training", tmp_path / "models", buckets=2
+    )
+    engine.close()
+    assert library_path(model_dir / MODEL_FILE).exists()
+    assert scoring.latest_model(tmp_path / "models") is not None

@@ -63,6 +63,10 @@ def train_from_export(
     )
     out = models_dir / f"churn-{as_of.isoformat()}"
     model.save(out)
+    if ds.dataset(str(feats), format="parquet").count_rows() >= COMPILE_FROM_ROWS:
+        # A province the nights will score with compiled trees: compile them now, as
+        # part of preparing the model, rather than in the first night that uses it.
+        load_model(out).use_compiled_trees()
     (models_dir / LATEST).write_text(out.name, encoding="utf-8")
     return out
 
