@@ -31,6 +31,10 @@ PLACED = {
     "scored": "2026-12-01",
     "control": True,
 }
+UNIT = (
+    "INSERT INTO org_units (id, code, kind, name_zh, name_en, rural, path) "
+    "VALUES (1, 'JN', 'city', '济南', 'Jinan', false, '/1/')"
+)
 #: Imported but never placed by a night: gets no standing row.
 UNPLACED = {k: None for k in PLACED} | {"id": 2, "code": "C2", "control": False}
 
@@ -45,44 +49,41 @@ def url(backend: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'standing.db'}"
 
 
+def _read(url: str, query: str, *, keys: bool = False) -> list[tuple[object, ...]]:
+    """The query's rows as tuples (or, with ``keys``, its column names as one tuple)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        result = conn.execute(text(query))
+        rows = [tuple(result.keys())] if keys else [tuple(r) for r in result]
+    engine.dispose()
+    return rows
+
+
 def test_upgrade_moves_placed_customers_and_downgrade_puts_them_back(url: str) -> None:
     upgrade(url, "0007")
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO org_units (id, code, kind, name_zh, name_en, rural, path) "
-                "VALUES (1, 'JN', 'city', '济南', 'Jinan', false, '/1/')"
-            )
-        )
+        conn.execute(text(UNIT))
         conn.execute(text(CUSTOMER), [PLACED, UNPLACED])
     engine.dispose()
 
     upgrade(url, "0008")
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT customer_id, tier, tier_rule, lifecycle_stage, churn_score, "
-                "control_group FROM customer_standing"
-            )
-        ).all()
-        columns = set(conn.execute(text("SELECT * FROM customers")).keys())
-    engine.dispose()
-    assert [tuple(r) for r in rows] == [(1, "gold", "3G ≥ 66", "warning", 0.82, True)]
-    assert "tier" not in columns and "control_group" not in columns
+    rows = _read(
+        url,
+        "SELECT customer_id, tier, tier_rule, lifecycle_stage, churn_score, control_group "
+        "FROM customer_standing",
+    )
+    assert rows == [(1, "gold", "3G ≥ 66", "warning", 0.82, True)]
+    assert not {"tier", "control_group"} & set(
+        _read(url, "SELECT * FROM customers LIMIT 0", keys=True)[0]
+    )
 
     downgrade(url, "0007")
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        back = conn.execute(
-            text(
-                "SELECT id, tier, lifecycle_stage, churn_score, control_group FROM customers "
-                "ORDER BY id"
-            )
-        ).all()
-    engine.dispose()
-    assert [tuple(r) for r in back] == [
+    back = _read(
+        url,
+        "SELECT id, tier, lifecycle_stage, churn_score, control_group FROM customers ORDER BY id",
+    )
+    assert back == [
         (1, "gold", "warning", 0.82, True),
         (2, None, None, None, False),
     ]
@@ -93,12 +94,7 @@ def test_customers_are_never_deleted_and_their_events_never_change(url: str) -> 
     upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO org_units (id, code, kind, name_zh, name_en, rural, path) "
-                "VALUES (1, 'JN', 'city', '济南', 'Jinan', false, '/1/')"
-            )
-        )
+        conn.execute(text(UNIT))
         conn.execute(
             text(
                 "INSERT INTO customers (id, code, name, phone, county_id, city_id, rural, "
