@@ -59,14 +59,13 @@ def customer_frame(session: Session, columns: tuple[str, ...] = CUSTOMER_COLUMNS
     """
     wanted = tuple(c for c in CUSTOMER_COLUMNS if c in columns or c == "code")
     conn = session.connection()
+    stmt = select(*(_customer_column(c) for c in wanted))
+    if STANDING_COLUMNS.intersection(wanted):
+        stmt = stmt.outerjoin(CustomerStanding, CustomerStanding.customer_id == Customer.id)
     if conn.dialect.name == "postgresql":
-        frame = _copy_out(conn, _customer_select(wanted), wanted, _CUSTOMER_TYPES).to_pandas(
-            date_as_object=False
-        )
+        query = str(stmt.compile(conn, compile_kwargs={"literal_binds": True}))
+        frame = _copy_out(conn, query, wanted, _CUSTOMER_TYPES).to_pandas(date_as_object=False)
     else:
-        stmt = select(*(_customer_column(c) for c in wanted))
-        if STANDING_COLUMNS.intersection(wanted):
-            stmt = stmt.outerjoin(CustomerStanding, CustomerStanding.customer_id == Customer.id)
         parts = [
             pd.DataFrame(rows, columns=list(wanted))
             for rows in session.execute(stmt).partitions(200_000)
@@ -84,6 +83,7 @@ def customer_frame(session: Session, columns: tuple[str, ...] = CUSTOMER_COLUMNS
 
 
 def _customer_column(name: str) -> Any:
+    """The expression behind one of :data:`CUSTOMER_COLUMNS`."""
     if name == "standing":
         return CustomerStanding.customer_id.is_not(None)
     if name == "control_group":
@@ -91,22 +91,6 @@ def _customer_column(name: str) -> Any:
     if name in STANDING_COLUMNS:
         return getattr(CustomerStanding, name)
     return getattr(Customer, name)
-
-
-def _customer_select(columns: tuple[str, ...]) -> str:
-    """The PostgreSQL query behind :func:`customer_frame`, for ``COPY (…) TO STDOUT``."""
-
-    def expr(name: str) -> str:
-        if name == "standing":
-            return "s.customer_id IS NOT NULL"
-        if name == "control_group":
-            return "coalesce(s.control_group, false)"
-        return f"s.{name}" if name in STANDING_COLUMNS else f"c.{name}"
-
-    query = f"SELECT {', '.join(expr(c) for c in columns)} FROM customers c"
-    if STANDING_COLUMNS.intersection(columns):
-        query += " LEFT JOIN customer_standing s ON s.customer_id = c.id"
-    return query
 
 
 _CUSTOMER_TYPES = {
