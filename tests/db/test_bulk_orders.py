@@ -7,8 +7,9 @@ from tests.factories import add_customer, build_province
 
 from weixi.db.uow import UnitOfWork
 from weixi.workorders.bulk import OrderSpec, create_orders_bulk
+from weixi.workorders.kinds import WorkOrderKind
 from weixi.workorders.models import WorkOrder, WorkOrderHistory
-from weixi.workorders.service import load_rules
+from weixi.workorders.service import OrderCreate, create_order, load_rules
 
 
 def _specs(p, n: int) -> list[OrderSpec]:
@@ -56,3 +57,30 @@ def test_bulk_orders_without_a_manager_spread_over_the_county_team(uow: UnitOfWo
     assert set(per_handler) == team and set(per_handler.values()) == {5}
     order = uow.session.scalars(select(WorkOrder).limit(1)).one()
     assert order.resolution_due is not None and "least open load" in order.dispatch_reason
+
+
+def test_bulk_orders_read_back_like_any_other_order(uow: UnitOfWork) -> None:
+    """Columns written in bulk (JSON as text, ids drawn ahead) come back as the ORM's."""
+    p = build_province(uow.session)
+    c = add_customer(uow.session, p, "c1")
+    rules, now = load_rules(uow.session), uow.clock.now()
+    create_orders_bulk(uow.session, _specs(p, 4), rules=rules, now=now)
+    orders = uow.session.scalars(select(WorkOrder).order_by(WorkOrder.source_key)).all()
+    first = orders[0]
+    assert first.reasons == [{"text_zh": "账单上涨", "text_en": "bill up"}]
+    assert first.sla_policy["matched"]["kind"] == "warning"
+    assert first.opened_at == now and first.status == "dispatched" and first.version == 1
+    steps = uow.session.execute(
+        select(WorkOrderHistory.event, WorkOrderHistory.to_status, WorkOrderHistory.reason)
+        .where(WorkOrderHistory.order_id == first.id)
+        .order_by(WorkOrderHistory.id)
+    ).all()
+    assert [tuple(s) for s in steps] == [
+        ("created", "new", "预警"),
+        ("dispatched", "dispatched", first.dispatch_reason),
+    ]
+    # The ids drawn for the batch leave the table's sequence ahead of them.
+    later = create_order(
+        uow, None, OrderCreate(kind=WorkOrderKind.COMPLAINT, title="投诉", customer_id=c.id)
+    )
+    assert later.id > max(o.id for o in orders)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,7 @@ from weixi.customers.models import Customer, CustomerEvent, CustomerStanding
 from weixi.db.bulk import copy_arrow
 from weixi.org.models import OrgUnit, Staff
 from weixi.org.roles import Role, UnitKind
-from weixi.workorders.bulk import BulkPlanner, OrderSpec, create_orders_bulk
+from weixi.workorders.bulk import ORDER_COLUMNS, BulkPlanner, create_orders
 from weixi.workorders.dispatch import RuleSet
 from weixi.workorders.kinds import OPEN_STATUSES, WorkOrderKind
 from weixi.workorders.models import WorkOrder
@@ -250,14 +249,14 @@ def apply_chunk(
         else:
             conn.execute(insert(CustomerEvent), events.to_pylist())
         counts.events += events.num_rows
-    specs = list(_orders(chunk, as_of))
-    if specs:
-        result = create_orders_bulk(
-            session, specs, rules=rules or load_rules(session), now=now, planner=planner
+    orders = _orders(chunk, as_of)
+    if len(orders):
+        result = create_orders(
+            session, orders, rules=rules or load_rules(session), now=now, planner=planner
         )
         counts.orders_existing += result.existing
-        for spec in specs:
-            counts.orders[spec.kind] = counts.orders.get(spec.kind, 0) + 1
+        for kind, n in orders["kind"].value_counts().items():
+            counts.orders[str(kind)] = counts.orders.get(str(kind), 0) + int(n)
         for county, n in result.per_county.items():
             counts.orders_per_county[county] = counts.orders_per_county.get(county, 0) + n
 
@@ -459,71 +458,64 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _str(value: Any) -> str | None:
-    value = _none(value)
-    return None if value is None else str(value)
+def _orders(chunk: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Tonight's orders of the chunk, a frame of :data:`ORDER_COLUMNS`, built column-wise.
 
-
-def _orders(chunk: pd.DataFrame, as_of: dt.date) -> Iterator[OrderSpec]:
-    wanted = (
-        chunk["order_kind"].notna()
-        | chunk["warn_selected"].astype(bool)
-        | chunk["manager_changed"].astype(bool)
-    )
-    used = [
-        "id",
-        "county_id",
-        "city_id",
-        "new_tier",
-        "new_account_manager_id",
-        "order_kind",
-        "script",
-        "warn_selected",
-        "reasons",
-        "manager_changed",
-        "assign_reason",
+    A customer may get up to three: their stage's playbook order (other than warning),
+    a retention order if chosen tonight, a hand-over order if their manager moved.
+    """
+    code = pd.Series(chunk.index.astype(str), index=chunk.index)
+    day = f"{as_of}:"
+    kind = chunk["order_kind"].astype("string")
+    manager = chunk["new_account_manager_id"].astype("Int64")
+    missing = pd.Series(pd.NA, index=chunk.index, dtype="string")
+    reasons = chunk["reasons"].astype("string") if "reasons" in chunk else missing
+    playbook = (kind.notna() & (kind != WorkOrderKind.WARNING.value)).to_numpy(dtype=bool)
+    warned = chunk["warn_selected"].to_numpy(dtype=bool)
+    handed = chunk["manager_changed"].to_numpy(dtype=bool) & manager.notna().to_numpy()
+    parts = [
+        _order_part(
+            chunk[playbook],
+            source_key=day + kind[playbook] + ":" + code[playbook],
+            kind=kind[playbook],
+            title=kind[playbook].map(lambda k: TITLES.get(k, k)).astype("string"),
+            callback_script=chunk["script"][playbook],
+        ),
+        _order_part(
+            chunk[warned],
+            source_key=day + "warning:" + code[warned],
+            kind="warning",
+            title="预警维系 retention",
+            callback_script="retention",
+            reasons=reasons[warned],
+        ),
+        _order_part(
+            chunk[handed],
+            source_key=day + "handover:" + code[handed],
+            kind="handover",
+            title="新客户经理交接 introduce yourself",
+            callback_script="onboarding",
+            description=chunk["assign_reason"][handed].astype("string").fillna(""),
+        ),
     ]
-    # Only the columns used: itertuples builds every column's values, Arrow-backed ones
-    # one Python object at a time.
-    picked = chunk.loc[wanted.to_numpy(), [c for c in used if c in chunk]]
-    if "reasons" not in picked:
-        picked["reasons"] = None
-    for r in picked.itertuples():
-        code = str(r.Index)
-        base = {
-            "customer_id": int(r.id),
-            "county_id": int(r.county_id),
-            "city_id": int(r.city_id),
-            "tier": _str(r.new_tier),
-            "account_manager_id": _none(r.new_account_manager_id),
-        }
-        kind = _str(r.order_kind)
-        if kind and kind != WorkOrderKind.WARNING:  # stage playbooks other than warning
-            yield OrderSpec(
-                source_key=f"{as_of}:{kind}:{code}",
-                kind=kind,
-                title=_title(kind),
-                callback_script=_str(r.script),
-                **base,
-            )
-        if bool(r.warn_selected):
-            yield OrderSpec(
-                source_key=f"{as_of}:warning:{code}",
-                kind="warning",
-                title="预警维系 retention",
-                callback_script="retention",
-                reasons=json.loads(r.reasons) if isinstance(r.reasons, str) else None,
-                **base,
-            )
-        if bool(r.manager_changed) and base["account_manager_id"] is not None:
-            yield OrderSpec(
-                source_key=f"{as_of}:handover:{code}",
-                kind="handover",
-                title="新客户经理交接 introduce yourself",
-                callback_script="onboarding",
-                description=_str(r.assign_reason) or "",
-                **base,
-            )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _order_part(rows: pd.DataFrame, **given: Any) -> pd.DataFrame:
+    """Orders of one kind for ``rows``: the customer's place, and ``given`` per order."""
+    columns: dict[str, Any] = {
+        "customer_id": rows["id"].astype("int64"),
+        "county_id": rows["county_id"].astype("int64"),
+        "city_id": rows["city_id"].astype("int64"),
+        "tier": rows["new_tier"].astype("string"),
+        "account_manager_id": rows["new_account_manager_id"].astype("Int64"),
+        "category": None,
+        "reasons": None,
+        "description": "",
+    }
+    columns.update(given)
+    frame = pd.DataFrame(columns, index=rows.index)
+    return frame[list(ORDER_COLUMNS)].reset_index(drop=True)
 
 
 TITLES = {"onboarding_care": "导入期关怀 onboarding care", "callback": "离网回访 exit callback"}
