@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from typing import Any
 
 import pyarrow as pa
@@ -48,6 +50,17 @@ def copy_arrow(conn: Connection, table: str, rows: pa.Table) -> None:
             sink = pa.BufferOutputStream()
             pacsv.write_csv(batch, sink, options)
             copy.write(memoryview(sink.getvalue()))
+
+
+def json_rows(table: pa.Table, json_columns: Collection[str]) -> list[dict[str, Any]]:
+    """The table's rows as dicts, for an executemany: JSON text in ``json_columns``
+    parsed into objects (Arrow holds JSON as text; the column types bind objects)."""
+    rows = table.to_pylist()
+    for name in set(json_columns).intersection(table.column_names):
+        for row in rows:
+            if row[name] is not None:
+                row[name] = json.loads(row[name])
+    return rows
 
 
 def _is_json(column_type: Any) -> bool:

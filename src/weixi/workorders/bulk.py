@@ -26,7 +26,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
-from weixi.db.bulk import copy_arrow, one_of
+from weixi.db.bulk import copy_arrow, json_rows, one_of
 from weixi.workorders.dispatch import Candidate, DispatchRule, OrderFacts, RuleSet
 from weixi.workorders.kinds import PoolKind, Status
 from weixi.workorders.models import WorkOrder, WorkOrderHistory
@@ -181,12 +181,7 @@ def _insert(conn: Connection, model: Any, table: pa.Table) -> None:
     if conn.dialect.name == "postgresql":
         copy_arrow(conn, model.__tablename__, table)
         return
-    rows = table.to_pylist()
-    for name in JSON_COLUMNS.intersection(table.column_names):
-        for row in rows:
-            if row[name] is not None:
-                row[name] = json.loads(row[name])
-    conn.execute(insert(model), rows)
+    conn.execute(insert(model), json_rows(table, JSON_COLUMNS))
 
 
 def _history(ids: np.ndarray, table: pa.Table, now: datetime) -> pa.Table:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,7 @@ from sqlalchemy import JSON, Connection, bindparam, func, insert, or_, select, u
 from sqlalchemy.orm import Session
 
 from weixi.customers.models import Customer, CustomerEvent, CustomerStanding
-from weixi.db.bulk import copy_arrow
+from weixi.db.bulk import copy_arrow, json_rows
 from weixi.org.models import OrgUnit, Staff
 from weixi.org.roles import Role, UnitKind
 from weixi.workorders.bulk import ORDER_COLUMNS, BulkPlanner, create_orders
@@ -261,6 +260,9 @@ def apply_chunk(
             counts.orders_per_county[county] = counts.orders_per_county.get(county, 0) + n
 
 
+#: Standing fields held as JSON text in the chunk's Arrow tables.
+JSON_FIELDS = ("churn_reasons",)
+
 #: Written only where the chunk has a value; a missing one keeps what is stored.
 KEEP_UNLESS_GIVEN = ("stage_since", "churn_reasons")
 
@@ -283,21 +285,13 @@ def _write_standings(session: Session, table: pa.Table, existing: pd.Series) -> 
             copy_arrow(conn, CustomerStanding.__tablename__, rows)
         else:
             reasons = bindparam("churn_reasons", type_=JSON(none_as_null=True))
-            conn.execute(insert(CustomerStanding).values(churn_reasons=reasons), _json_rows(rows))
+            conn.execute(
+                insert(CustomerStanding).values(churn_reasons=reasons), json_rows(rows, JSON_FIELDS)
+            )
     if old.any():
         _update_columns(
             session, CustomerStanding.__table__, "customer_id", table.filter(pa.array(old))
         )
-
-
-def _json_rows(table: pa.Table) -> list[dict[str, Any]]:
-    """The table's rows as dicts, ``churn_reasons`` (JSON text in Arrow) as objects."""
-    rows = table.to_pylist()
-    if "churn_reasons" in table.column_names:
-        for row in rows:
-            if row["churn_reasons"] is not None:
-                row["churn_reasons"] = json.loads(row["churn_reasons"])
-    return rows
 
 
 def _update_columns(session: Session, target: Any, key: str, table: pa.Table) -> None:
@@ -322,7 +316,10 @@ def _update_columns(session: Session, target: Any, key: str, table: pa.Table) ->
         stmt = update(target).where(columns[key] == bindparam("b_id")).values(values)
         conn.execute(
             stmt,
-            [{k if k == "b_id" else f"v_{k}": v for k, v in r.items()} for r in _json_rows(table)],
+            [
+                {k if k == "b_id" else f"v_{k}": v for k, v in r.items()}
+                for r in json_rows(table, JSON_FIELDS)
+            ],
         )
         return
     conn.exec_driver_sql("DROP TABLE IF EXISTS nightly_updates")
