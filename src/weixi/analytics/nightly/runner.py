@@ -77,16 +77,24 @@ def run_steps(
         if marker.exists():
             results.append(StepResult(step.name, True, 0.0, json.loads(marker.read_text())))
             continue
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         counts = step.run(ctx)
         if crash_at == step.name:
             crash()  # outputs written, marker not: the worst moment to die
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         tmp = marker.with_suffix(".tmp")
         # The process's peak resident memory so far: the first step to show the night's
         # peak is the one that reached it.
         peak_gb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2)
-        marker_data = {**counts, "seconds": round(seconds, 2), "peak_rss_gb_so_far": peak_gb}
+        # CPU seconds of this process (all its threads): beside the wall time, it tells
+        # a step that waits (on the database, on the disk) from one that computes.
+        marker_data = {
+            **counts,
+            "seconds": round(seconds, 2),
+            "cpu_seconds": round(cpu, 2),
+            "peak_rss_gb_so_far": peak_gb,
+        }
         tmp.write_text(json.dumps(marker_data, default=str))
         tmp.rename(marker)
         results.append(StepResult(step.name, False, seconds, counts))
