@@ -119,3 +119,41 @@ def test_customers_are_never_deleted_and_their_events_never_change(url: str) -> 
         assert conn.execute(text("SELECT count(*) FROM customers")).scalar() == 1
         assert conn.execute(text("SELECT new_value FROM customer_events")).scalar() == "gold"
     engine.dispose()
+
+
+def test_downgrading_0009_writes_first_placements_back_as_events(url: str) -> None:
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(UNIT))
+        conn.execute(
+            text(
+                "INSERT INTO customers (id, code, name, phone, county_id, city_id, rural, "
+                "activated_on, device_is_iphone, segment, row_hash) VALUES (1, 'C1', '客户', "
+                "'13800000000', 1, 1, false, '2024-01-01', false, 'personal', '-')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO customer_standing (customer_id, tier, lifecycle_stage, "
+                "control_group, placed_on, placed_tier, placed_tier_rule, placed_stage, "
+                "placed_stage_rule) VALUES (1, 'silver', 'stable', false, '2026-11-30', "
+                "'gold', '3G ≥ 66', 'onboarding', 'onboarding.first_90_days')"
+            )
+        )
+    engine.dispose()
+
+    downgrade(url, "0008")
+    events = _read(
+        url,
+        "SELECT customer_id, kind, old_value, new_value, rule, as_of, at "
+        "FROM customer_events ORDER BY kind DESC",
+    )
+    assert [e[:5] for e in events] == [
+        (1, "tier", None, "gold", "3G ≥ 66"),
+        (1, "stage", None, "onboarding", "onboarding.first_90_days"),
+    ]
+    assert {str(e[5]) for e in events} == {"2026-11-30"}
+    assert all(str(e[6]).startswith("2026-11-30 00:00:00") for e in events)
+    assert "placed_on" not in _read(url, "SELECT * FROM customer_standing LIMIT 0", keys=True)[0]
+    upgrade(url)  # and up again

@@ -213,6 +213,33 @@ def _standings(factory: sessionmaker[Session]) -> dict[str, tuple[object, ...]]:
     return {code: tuple(rest) for code, *rest in rows}
 
 
+def _history(
+    factory: sessionmaker[Session],
+) -> tuple[dict[str, tuple[object, ...]], list[tuple[object, ...]]]:
+    """Code → first placement (night, tier, stage, stage rule), and every customer event
+    as (code, kind, old value, new value, night)."""
+    with factory() as s:
+        placed = s.execute(
+            select(
+                Customer.code,
+                CustomerStanding.placed_on,
+                CustomerStanding.placed_tier,
+                CustomerStanding.placed_stage,
+                CustomerStanding.placed_stage_rule,
+            ).join(CustomerStanding, CustomerStanding.customer_id == Customer.id)
+        ).all()
+        events = s.execute(
+            select(
+                Customer.code,
+                CustomerEvent.kind,
+                CustomerEvent.old_value,
+                CustomerEvent.new_value,
+                CustomerEvent.as_of,
+            ).join(Customer, Customer.id == CustomerEvent.customer_id)
+        ).all()
+    return {code: tuple(rest) for code, *rest in placed}, [tuple(e) for e in events]
+
+
 def test_the_next_night_updates_standings_and_keeps_what_it_does_not_rewrite(
     export: Path,
     models: Path,
@@ -222,9 +249,23 @@ def test_the_next_night_updates_standings_and_keeps_what_it_does_not_rewrite(
     factory, engine = _database(backend, tmp_path, "next", export)
     _run(factory, export, tmp_path, models=models)
     first = _standings(factory)
+    placed, changes = _history(factory)
+    # A first placement is on the standing, not an event from no value.
+    assert placed.keys() == first.keys()
+    assert {p[0] for p in placed.values()} == {AS_OF}
+    assert all(p[2] == first[c][0] for c, p in placed.items())
+    assert all(p[3] for p in placed.values())  # the rule that chose the stage
+    assert all((p[1] is None) == (p[2] == "churned") for p in placed.values())  # and the tier
+    assert not [e for e in changes if e[1] in {"tier", "stage"}]
     next_night = AS_OF + dt.timedelta(days=20)
     _run(factory, export, tmp_path, models=models, as_of=next_night)
     second = _standings(factory)
+    placed_again, changes = _history(factory)
+    assert placed_again == placed  # written once, with the row
+    stage_changes = {e[0]: e[2:] for e in changes if e[1] == "stage"}
+    assert stage_changes == {
+        c: (first[c][0], second[c][0], next_night) for c in first if first[c][0] != second[c][0]
+    }
     assert second.keys() == first.keys()  # updated in place: nobody placed twice
     stayed = [c for c in first if first[c][0] == second[c][0]]
     moved = [c for c in first if first[c][0] != second[c][0]]

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tests.web.conftest import HASH, NUMBER_IN_TEXT, Console, csrf_of
 from weixi.clock import utc
 from weixi.customers.contacts import CustomerContact, import_contacts
-from weixi.customers.models import QuarantinedRow
+from weixi.customers.models import CustomerEvent, CustomerStanding, QuarantinedRow
 from weixi.network.importer import import_network
 from weixi.network.models import CellKpiMonthly, CustomerCell
 from weixi.network.repository import customer_network
@@ -36,6 +36,45 @@ def _row(html: str, marker: str) -> str:
     match = re.search(rf"<tr[^>]*{marker}[^>]*>.*?</tr>", html, re.S)
     assert match, marker
     return match.group(0)
+
+
+# --- Customer 360: history of tier and stage ---------------------------------------------
+
+
+def test_the_360_history_lists_changes_newest_first_and_ends_with_the_first_placement(
+    console: Console,
+) -> None:
+    c1 = console.province.customers["c1"]
+    with console.factory() as s:
+        standing = s.get(CustomerStanding, c1.id)
+        assert standing is not None
+        standing.placed_on = date(2026, 1, 5)
+        standing.placed_tier, standing.placed_tier_rule = "gold", "3G ≥ 66 元"
+        standing.placed_stage, standing.placed_stage_rule = "onboarding", "onboarding.first_90_days"
+        s.add(
+            CustomerEvent(
+                customer_id=c1.id,
+                kind="stage",
+                old_value="onboarding",
+                new_value="stable",
+                rule="stable.default",
+                as_of=date(2026, 4, 5),
+                at=datetime(2026, 4, 5, 1, tzinfo=UTC),
+            )
+        )
+        s.commit()
+    html = console.login("JN-LX-am1").get(_customer(console)).text
+    timeline = re.search(r'<ul class="timeline small">(.*?)</ul>', html, re.S)
+    assert timeline, html
+    items = re.findall(r"<li[^>]*>(.*?)</li>", timeline.group(1), re.S)
+    assert len(items) == 2
+    assert "2026年4月5日" in items[0] and "导入期 → 稳定期" in re.sub(r"\s+", " ", items[0])
+    first = re.sub(r"\s+", " ", items[1])
+    assert "2026年1月5日" in first and "首次定级" in first
+    assert "gold" in first and "3G ≥ 66 元" in first and "onboarding.first_90_days" in first
+    # A customer never placed by a night has no history yet.
+    other = console.login("admin").get(_customer(console, "c2")).text
+    assert "暂无变化记录。" in other
 
 
 # --- Customer 360: contacts ---------------------------------------------------------------

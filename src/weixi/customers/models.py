@@ -42,6 +42,8 @@ class _Standing(Generic[T]):
 
 class Customer(Base):
     __tablename__ = "customers"
+    # Room on each page for a row's next version (migration 0010).
+    __table_args__ = {"postgresql_with": {"fillfactor": 90}}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -60,7 +62,8 @@ class Customer(Base):
     contract_end_on: Mapped[date | None] = mapped_column(Date)
     household_id: Mapped[str | None] = mapped_column(String(40))
     segment: Mapped[str] = mapped_column(String(20), default="personal")
-    account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    # Not indexed, so that the nightly move of a manager is a heap-only update (0010).
+    account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     monthly_revenue: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     row_hash: Mapped[str] = mapped_column(String(64))
     #: Where the last night placed the customer; none before the first night.
@@ -102,6 +105,13 @@ class CustomerStanding(Base):
     churn_reasons: Mapped[list[dict[str, object]] | None] = mapped_column(JSONType)
     scored_on: Mapped[date | None] = mapped_column(Date)
     control_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The first placement, written once with the row (migration 0009): the night, the
+    # tier and stage and the rules that chose them. Later moves are customer events.
+    placed_on: Mapped[date | None] = mapped_column(Date)
+    placed_tier: Mapped[str | None] = mapped_column(String(20))
+    placed_tier_rule: Mapped[str | None] = mapped_column(String(80))
+    placed_stage: Mapped[str | None] = mapped_column(String(20))
+    placed_stage_rule: Mapped[str | None] = mapped_column(String(120))
 
 
 class Product(Base):
@@ -120,7 +130,12 @@ class Product(Base):
 
 
 class CustomerEvent(Base):
-    """Tier and lifecycle-stage changes, appended by the nightly cycle."""
+    """Tier, lifecycle-stage and manager changes, appended by the nightly cycle.
+
+    A customer's first tier and stage are not changes: they are on the standing row
+    (``CustomerStanding.placed_*``). Placements written before migration 0009 are here,
+    as events from no value.
+    """
 
     __tablename__ = "customer_events"
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import JSON, Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -229,7 +230,7 @@ def apply_chunk(
     """
     standing = chunk[chunk["_write_standing"].to_numpy(dtype=bool)]
     if len(standing):
-        _write_standings(session, _standing_table(standing, as_of), standing["db_standing"])
+        _write_standings(session, standing, as_of)
     moved = chunk[differs(chunk["db_manager"], chunk["new_account_manager_id"]).to_numpy()]
     if len(moved):
         managers = pa.table(
@@ -267,18 +268,21 @@ JSON_FIELDS = ("churn_reasons",)
 KEEP_UNLESS_GIVEN = ("stage_since", "churn_reasons")
 
 
-def _write_standings(session: Session, table: pa.Table, existing: pd.Series) -> None:
+def _write_standings(session: Session, standing: pd.DataFrame, as_of: dt.date) -> None:
     """Insert the standings of customers placed for the first time, update the others.
 
-    ``existing`` (aligned with the table's rows) says who has a standing row already, as
-    read at the start of dispatch; each customer is in one chunk a night, so nothing
-    else of this run has written it since. New rows go in by COPY on PostgreSQL.
+    ``db_standing`` says who has a standing row already, as read at the start of
+    dispatch; each customer is in one chunk a night, so nothing else of this run has
+    written it since. New rows carry the first placement (``placed_*``), which is never
+    written again, and go in by COPY on PostgreSQL.
     """
-    old = existing.to_numpy(dtype=bool)
+    table = _standing_table(standing, as_of)
+    old = standing["db_standing"].to_numpy(dtype=bool)
     new_rows = table.filter(pa.array(~old))
     if new_rows.num_rows:
-        rows = new_rows.rename_columns(
+        rows = _with_placement(new_rows, standing[~old], as_of).rename_columns(
             ["customer_id" if c == "b_id" else c for c in new_rows.column_names]
+            + list(PLACEMENT_FIELDS)
         )
         conn = session.connection()
         if conn.dialect.name == "postgresql":
@@ -292,6 +296,47 @@ def _write_standings(session: Session, table: pa.Table, existing: pd.Series) -> 
         _update_columns(
             session, CustomerStanding.__table__, "customer_id", table.filter(pa.array(old))
         )
+
+
+#: Where a new standing row keeps the first placement (migration 0009).
+PLACEMENT_FIELDS = (
+    "placed_on",
+    "placed_tier",
+    "placed_tier_rule",
+    "placed_stage",
+    "placed_stage_rule",
+)
+
+#: Longest rule text kept beside a placement or an event (the columns' width).
+RULE_CHARS = 120
+
+
+def _with_placement(table: pa.Table, rows: pd.DataFrame, as_of: dt.date) -> pa.Table:
+    """The standing table of first-placed customers, with their placement appended.
+
+    The tier and its rule are tonight's standing columns themselves (shared, not copied).
+    """
+    n = table.num_rows
+    stage_rule = _rule_text(_arrow(rows["new_stage_rule"], pa.string()))
+    for name, column in zip(
+        PLACEMENT_FIELDS,
+        (
+            pa.array([as_of] * n, pa.date32()),
+            table.column("tier"),
+            table.column("tier_rule"),
+            table.column("lifecycle_stage"),
+            stage_rule,
+        ),
+        strict=True,
+    ):
+        table = table.append_column(name, column)
+    return table
+
+
+def _rule_text(values: pa.Array) -> pa.Array:
+    """A rule as stored: at most :data:`RULE_CHARS` characters, empty as none."""
+    cut = pc.utf8_slice_codeunits(values, 0, RULE_CHARS)
+    return pc.if_else(pc.equal(cut, ""), pa.scalar(None, pa.string()), cut)
 
 
 def _update_columns(session: Session, target: Any, key: str, table: pa.Table) -> None:
@@ -382,23 +427,30 @@ def _arrow(values: pd.Series, kind: pa.DataType) -> pa.Array:
 
 
 def _events(chunk: pd.DataFrame, as_of: dt.date, now: datetime) -> pa.Table:
-    """A customer event for every tier, stage and manager that moved, as Arrow columns."""
+    """A customer event for every tier, stage and manager that moved, as Arrow columns.
+
+    A customer placed for the first time tonight has no tier or stage event: that
+    placement is on the new standing row (:func:`_with_placement`).
+    """
+    placed_before = chunk["db_standing"].to_numpy(dtype=bool)
     parts = []
     for kind, old, new, rule in (
         ("tier", "db_tier", "new_tier", "new_tier_rule"),
         ("stage", "db_stage", "new_lifecycle_stage", "new_stage_rule"),
         ("manager", "db_manager", "new_account_manager_id", "assign_reason"),
     ):
-        moved = chunk[differs(chunk[old], chunk[new]).to_numpy()]
-        why = _as_text(moved[rule]).str.slice(0, 120).replace("", pd.NA)
+        moved = differs(chunk[old], chunk[new]).to_numpy()
+        if kind != "manager":
+            moved = moved & placed_before
+        rows = chunk[moved]
         parts.append(
             pa.table(
                 {
-                    "customer_id": pa.array(moved["id"].astype("int64").to_numpy()),
-                    "kind": pa.array([kind] * len(moved), pa.string()),
-                    "old_value": _arrow(_as_text(moved[old]), pa.string()),
-                    "new_value": _arrow(_as_text(moved[new]), pa.string()),
-                    "rule": _arrow(why, pa.string()),
+                    "customer_id": pa.array(rows["id"].astype("int64").to_numpy()),
+                    "kind": pa.array([kind] * len(rows), pa.string()),
+                    "old_value": _arrow(_as_text(rows[old]), pa.string()),
+                    "new_value": _arrow(_as_text(rows[new]), pa.string()),
+                    "rule": _rule_text(_arrow(_as_text(rows[rule]), pa.string())),
                 }
             )
         )
