@@ -64,7 +64,11 @@ def select_warnings(
     """Rank eligible customers by expected retained value and fill capacity in that order."""
     n = len(eligible)
     value = probability * revenue * policy.save_rate
-    control = eligible & in_control_group(customer_ids, as_of, policy)
+    # Only eligible customers are drawn: hashing every customer of a large province cost
+    # seconds for draws nobody reads (the draw is per customer, so the answer is the same).
+    control = np.zeros(n, dtype=bool)
+    drawn = np.flatnonzero(eligible)
+    control[drawn] = in_control_group(np.asarray(customer_ids)[drawn], as_of, policy)
     candidates = np.flatnonzero(eligible & ~control)
     order = candidates[np.lexsort((np.asarray(customer_ids)[candidates], -value[candidates]))]
     rank = np.zeros(n, dtype=np.int64)
