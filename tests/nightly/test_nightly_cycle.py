@@ -365,3 +365,15 @@ def test_training_for_a_large_province_compiles_the_trees_before_any_night(
     engine.close()
     assert library_path(model_dir / MODEL_FILE).exists()
     assert scoring.latest_model(tmp_path / "models") is not None
+
+
+def test_codes_of_a_frame_come_out_whatever_backs_its_index() -> None:
+    import pandas as pd
+    import pyarrow as pa
+
+    from weixi.analytics.nightly.pipeline import _codes
+
+    arrow_backed = pa.chunked_array([["C1", "C2"], ["C3"]]).to_pandas()  # two chunks
+    for index in (pd.Index(arrow_backed), pd.Index(["C1", "C2", "C3"], dtype=object)):
+        codes = _codes(pd.DataFrame({"x": [1, 2, 3]}, index=index))
+        assert codes.type == pa.string() and codes.to_pylist() == ["C1", "C2", "C3"]

@@ -514,7 +514,12 @@ def _empty_warnings() -> pa.Table:
 
 def _codes(db: pd.DataFrame) -> pa.Array:
     """The customer codes of a frame indexed by code, as one Arrow string array."""
-    return pa.chunked_array([pa.array(db.index.array)]).cast(pa.string()).combine_chunks()
+    codes = pa.array(db.index.array)
+    # An Arrow-backed index gives its chunks back as they are (instantly); wrapping those
+    # in a new chunked array instead walked them value by value (1.3 s at a million).
+    if isinstance(codes, pa.ChunkedArray):
+        codes = codes.combine_chunks()
+    return codes.cast(pa.string())
 
 
 def _beside(db: pd.DataFrame, *tables: pa.Table, codes: pa.Array | None = None) -> pd.DataFrame:
