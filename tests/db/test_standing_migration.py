@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from tests.conftest import drop_pg_database, fresh_pg_database
 
@@ -34,6 +34,12 @@ PLACED = {
 UNIT = (
     "INSERT INTO org_units (id, code, kind, name_zh, name_en, rural, path) "
     "VALUES (1, 'JN', 'city', '济南', 'Jinan', false, '/1/')"
+)
+#: A customer as imported (the schema at head: no nightly fields on the row).
+BARE_CUSTOMER = (
+    "INSERT INTO customers (id, code, name, phone, county_id, city_id, rural, activated_on, "
+    "device_is_iphone, segment, row_hash) VALUES (1, 'C1', '客户', '13800000000', 1, 1, "
+    "false, '2024-01-01', false, 'personal', '-')"
 )
 #: Imported but never placed by a night: gets no standing row.
 UNPLACED = {k: None for k in PLACED} | {"id": 2, "code": "C2", "control": False}
@@ -89,19 +95,19 @@ def test_upgrade_moves_placed_customers_and_downgrade_puts_them_back(url: str) -
     ]
 
 
-def test_customers_are_never_deleted_and_their_events_never_change(url: str) -> None:
-    """What the dropped foreign keys guarded: no standing or event can lose its customer."""
+def _at_head_with_one_customer(url: str) -> Engine:
     upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text(UNIT))
-        conn.execute(
-            text(
-                "INSERT INTO customers (id, code, name, phone, county_id, city_id, rural, "
-                "activated_on, device_is_iphone, segment, row_hash) VALUES (1, 'C1', '客户', "
-                "'13800000000', 1, 1, false, '2024-01-01', false, 'personal', '-')"
-            )
-        )
+        conn.execute(text(BARE_CUSTOMER))
+    return engine
+
+
+def test_customers_are_never_deleted_and_their_events_never_change(url: str) -> None:
+    """What the dropped foreign keys guarded: no standing or event can lose its customer."""
+    engine = _at_head_with_one_customer(url)
+    with engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO customer_events (customer_id, kind, new_value, as_of, at) "
@@ -122,17 +128,8 @@ def test_customers_are_never_deleted_and_their_events_never_change(url: str) -> 
 
 
 def test_downgrading_0009_writes_first_placements_back_as_events(url: str) -> None:
-    upgrade(url)
-    engine = make_engine(url)
+    engine = _at_head_with_one_customer(url)
     with engine.begin() as conn:
-        conn.execute(text(UNIT))
-        conn.execute(
-            text(
-                "INSERT INTO customers (id, code, name, phone, county_id, city_id, rural, "
-                "activated_on, device_is_iphone, segment, row_hash) VALUES (1, 'C1', '客户', "
-                "'13800000000', 1, 1, false, '2024-01-01', false, 'personal', '-')"
-            )
-        )
         conn.execute(
             text(
                 "INSERT INTO customer_standing (customer_id, tier, lifecycle_stage, "
