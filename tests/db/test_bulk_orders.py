@@ -67,6 +67,13 @@ def test_bulk_orders_read_back_like_any_other_order(uow: UnitOfWork) -> None:
     create_orders_bulk(uow.session, _specs(p, 4), rules=rules, now=now)
     orders = uow.session.scalars(select(WorkOrder).order_by(WorkOrder.source_key)).all()
     first = orders[0]
+    # Orders with the customer's manager go to them, the others to the county's team.
+    am1 = p.staff["JN-LX-am1"].id
+    for order, spec in zip(orders, sorted(_specs(p, 4), key=lambda s: s.source_key), strict=True):
+        if spec.account_manager_id is not None:
+            assert (order.handler_id, order.pool_unit_id) == (am1, None)
+        else:
+            assert order.handler_id is not None and order.pool_unit_id is not None
     assert first.reasons == [{"text_zh": "账单上涨", "text_en": "bill up"}]
     assert first.sla_policy["matched"]["kind"] == "warning"
     assert first.opened_at == now and first.status == "dispatched" and first.version == 1

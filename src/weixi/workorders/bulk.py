@@ -247,14 +247,21 @@ class BulkPlanner:
         manager = orders["account_manager_id"].astype("Int64")
         own = np.array([r.pool is PoolKind.ACCOUNT_MANAGER for r in rules], dtype=bool)[codes]
         own &= manager.notna().to_numpy()
-        handler = manager.where(own, pd.NA).astype("Int64")
-        pool_unit = pd.Series(pd.NA, index=orders.index, dtype="Int64")
+        # Plain arrays and masks, set element by element for the pool orders below (a
+        # pandas scalar assignment costs tens of microseconds; these cost nanoseconds).
+        handler = manager.to_numpy(dtype=np.int64, na_value=0)
+        has_handler = own.copy()
+        pool_unit = np.zeros(n, dtype=np.int64)
+        has_pool_unit = np.zeros(n, dtype=bool)
         why = np.array([f"rule '{r.name}': the customer's manager" for r in rules], object)[codes]
         counties = orders["county_id"].to_numpy()
         with self._lock:
             for i in np.flatnonzero(~own):
                 h, unit, why[i] = self._dispatch(session, rules[codes[i]], int(counties[i]))
-                handler.iat[i], pool_unit.iat[i] = _na(h), _na(unit)
+                if h is not None:
+                    handler[i], has_handler[i] = h, True
+                if unit is not None:
+                    pool_unit[i], has_pool_unit[i] = unit, True
             per_policy = [
                 self._sla(*f) | {"pool_kind": r.pool.value}
                 for f, r in zip(facts, rules, strict=True)
@@ -269,8 +276,8 @@ class BulkPlanner:
             "tier": _text(orders["tier"]),
             "county_id": pa.array(orders["county_id"].astype("int64")),
             "city_id": pa.array(orders["city_id"].astype("int64")),
-            "pool_unit_id": pa.array(pool_unit, pa.int64()),
-            "handler_id": pa.array(handler, pa.int64()),
+            "pool_unit_id": pa.array(pool_unit, pa.int64(), mask=~has_pool_unit),
+            "handler_id": pa.array(handler, pa.int64(), mask=~has_handler),
             "dispatch_reason": pa.array(why, pa.string()),
             "dispatch_rules_version": pa.array(np.full(n, self.rules.version, np.int32)),
             "opened_at": pa.array([self.now] * n, _TIMESTAMP),
@@ -351,7 +358,3 @@ def _facts(
 
 def _text(values: pd.Series) -> pa.Array:
     return pa.array(values.astype("string"), pa.string(), from_pandas=True)
-
-
-def _na(value: int | None) -> Any:
-    return pd.NA if value is None else value
