@@ -350,6 +350,30 @@ def test_household_hint_is_the_manager_most_of_the_household_has() -> None:
     assert hints["c"] == 7 and pd.isna(hints["d"]) and pd.isna(hints["e"])
 
 
+def test_household_hints_match_the_plain_definition_on_random_households() -> None:
+    """Most common manager per household, ties to the lowest id, as a plain groupby says."""
+    import numpy as np
+    import pandas as pd
+
+    from weixi.analytics.nightly.pipeline import _household_hints
+
+    rng = np.random.default_rng(4)
+    n = 5_000
+    household = rng.integers(0, 900, n).astype(str).astype(object)
+    household[rng.random(n) < 0.1] = None
+    manager = pd.array(rng.integers(1, 6, n), dtype="Int64")
+    manager[rng.random(n) < 0.3] = pd.NA
+    frame = pd.DataFrame(
+        {"household_id": household, "db_manager": manager}, index=[f"C{i}" for i in range(n)]
+    )
+    known = frame.dropna()
+    counts = known.groupby(["household_id", "db_manager"]).size().reset_index(name="n")
+    counts = counts.sort_values(["household_id", "n", "db_manager"], ascending=[True, False, True])
+    usual = counts.drop_duplicates("household_id").set_index("household_id")["db_manager"]
+    expected = frame["household_id"].map(usual).astype("float64")
+    pd.testing.assert_series_equal(_household_hints(frame), expected, check_names=False)
+
+
 def test_training_for_a_large_province_compiles_the_trees_before_any_night(
     export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -371,9 +395,9 @@ def test_codes_of_a_frame_come_out_whatever_backs_its_index() -> None:
     import pandas as pd
     import pyarrow as pa
 
-    from weixi.analytics.nightly.pipeline import _codes
+    from weixi.analytics.nightly.lineup import codes_of
 
     arrow_backed = pa.chunked_array([["C1", "C2"], ["C3"]]).to_pandas()  # two chunks
     for index in (pd.Index(arrow_backed), pd.Index(["C1", "C2", "C3"], dtype=object)):
-        codes = _codes(pd.DataFrame({"x": [1, 2, 3]}, index=index))
+        codes = codes_of(pd.DataFrame({"x": [1, 2, 3]}, index=index))
         assert codes.type == pa.string() and codes.to_pylist() == ["C1", "C2", "C3"]
