@@ -76,6 +76,22 @@ def test_unseen_category_is_scored_as_missing_not_an_error(fitted: ChurnModel) -
     assert np.isfinite(fitted.churn_probability(X)).all()
 
 
+def test_categories_encode_as_training_codes_unseen_and_missing_as_nan(
+    fitted: ChurnModel,
+) -> None:
+    X, _ = churn_table(rows=200, seed=5)
+    spec = next(f for f in fitted.features_ if f.kind == "categorical")
+    values = X[spec.name].astype(object).to_numpy().copy()
+    values[:3] = ["never-seen", None, np.nan]
+    X[spec.name] = values
+    column = [f.name for f in fitted.features_].index(spec.name)
+    encoded = fitted.encode(X)[:, column]
+    lookup = {c: float(k) for k, c in enumerate(spec.categories)}
+    expected = [np.nan if pd.isna(v) else lookup.get(str(v), np.nan) for v in values]
+    np.testing.assert_array_equal(encoded, np.asarray(expected))
+    assert np.isnan(encoded[:3]).all() and not np.isnan(encoded[3:]).all()
+
+
 def test_fit_rejects_bad_labels(small_table: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = small_table
     with pytest.raises(ValidationFailed):

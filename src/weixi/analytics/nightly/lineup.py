@@ -2,9 +2,10 @@
 
 Every step after ``features`` writes Parquet keyed by customer code, in an order of its
 own; the steps that use several of them (``assign``, ``warnings``, ``dispatch``) need them
-lined up with the operational database's customers. One DuckDB query does that for all
-the outputs at once: it reads only the columns asked for, hashes the keys on every core,
-and hands back Arrow columns in the customers' order.
+lined up with the operational database's customers. DuckDB does that, one left join per
+output: it reads only the columns asked for, hashes the keys on both cores, skips the
+output's row groups that hold none of the customers asked for, and hands back Arrow
+columns in the customers' order.
 
 Measured at ten million customers (docs/benchmarks.md, "Step outputs joined in DuckDB"):
 Arrow's ``index_in`` spent 3.8 s hashing one output's ten million string keys, and the
@@ -13,6 +14,7 @@ dispatch step did that, plus a filtered rescan, for five outputs in each of four
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,8 @@ import pyarrow as pa
 
 #: Threads DuckDB may use for a join (the machine the floors are set on has two cores).
 JOIN_THREADS = 2
+#: DuckDB's memory for one join; beyond it, it spills to a temporary directory.
+JOIN_MEMORY = "1GB"
 
 
 @dataclass(frozen=True)
@@ -80,34 +84,43 @@ def beside(db: pd.DataFrame, *parts: Part, codes: pa.Array | None = None) -> pd.
                 out[name] = np.full(len(out), None, dtype=object)
     if not present:
         return out
-    joined = _join(codes, present)
-    if joined.num_rows != len(codes):
-        raise RuntimeError(f"a step output holds a customer twice ({joined.num_rows} rows)")
-    frame = joined.to_pandas()
+    frame = _join(codes, present).to_pandas()
     for name in frame.columns:
         out[name] = frame[name].array  # an array, not a series: no index alignment
     return out
 
 
 def _join(codes: pa.Array, parts: list[tuple[Part, list[str]]]) -> pa.Table:
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute(f"SET threads = {JOIN_THREADS}")
-        customers = pa.table({"code": codes, "pos": pa.array(np.arange(len(codes)))})
-        con.register("night_customers", customers)
-        selected, joins = [], []
-        for i, (p, files) in enumerate(parts):
-            alias = f"p{i}"
-            selected += [f'{alias}."{src}" AS "{dst}"' for src, dst in p.columns.items()]
-            source = f"read_parquet({_list(files)})"
-            joins.append(f'LEFT JOIN {source} {alias} ON {alias}."{p.key}" = c.code')
-        # In the customers' order: as fast here as putting the rows back in order after.
-        query = (
-            f"SELECT {', '.join(selected)} FROM night_customers c {' '.join(joins)} ORDER BY c.pos"
-        )
-        return con.sql(query).to_arrow_table()
-    finally:
-        con.close()
+    """The parts' columns in the order of ``codes``, one left join per part.
+
+    One query per part, not one query joining them all: alone, each join builds its
+    hash table on the smaller side (the customers here, filtering the output's row
+    groups by them); chained, DuckDB built some on the ten-million-row outputs, taking
+    twice the CPU and four times the memory (docs/benchmarks.md).
+    """
+    with tempfile.TemporaryDirectory(prefix="weixi-lineup-") as spill:
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute(f"SET threads = {JOIN_THREADS}")
+            con.execute(f"SET memory_limit = '{JOIN_MEMORY}'")
+            con.execute(f"SET temp_directory = '{spill}'")
+            customers = pa.table({"code": codes, "pos": pa.array(np.arange(len(codes)))})
+            con.register("night_customers", customers)
+            columns: dict[str, pa.ChunkedArray] = {}
+            for p, files in parts:
+                selected = ", ".join(f'p."{src}" AS "{dst}"' for src, dst in p.columns.items())
+                query = (
+                    f"SELECT {selected} FROM night_customers c "
+                    f'LEFT JOIN read_parquet({_list(files)}) p ON p."{p.key}" = c.code '
+                    "ORDER BY c.pos"
+                )
+                result = con.sql(query).to_arrow_table()
+                if result.num_rows != len(codes):
+                    raise RuntimeError(f"{p.path} holds a customer twice")
+                columns.update(zip(result.column_names, result.columns, strict=True))
+            return pa.table(columns)
+        finally:
+            con.close()
 
 
 def _list(files: list[str]) -> str:
