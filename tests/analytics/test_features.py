@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tests.analytics.fixtures_features import (
 )
 
 from weixi.analytics.engines import Dialect, expand_shims, make_engine
+from weixi.analytics.engines.base import Source, SourceFormat, SqlJob
 from weixi.analytics.engines.duckdb_engine import DuckDBEngine
 from weixi.analytics.features import (
     FEATURE_NAMES,
@@ -221,3 +223,28 @@ def test_stages_step_classifies_every_customer_and_plans_playbooks(
     assert (nxt["C7"]["previous_stage"], nxt["C7"]["stage"]) == ("stable", "churned")
     assert (nxt["C7"]["order_kind"], nxt["C7"]["script"]) == ("callback", "exit")
     assert nxt["C1"]["entered"] is False  # still in warning: no second order
+
+
+@pytest.mark.parametrize("buckets", [2, 3, 5])
+def test_buckets_are_id_ranges_that_hold_every_row_once_nulls_included(
+    engine: DuckDBEngine, tmp_path: Path, buckets: int
+) -> None:
+    ids = [f"C{i:03d}" for i in range(40, 0, -1)] + [None, None]  # out of order, two nulls
+    table = pa.table({"customer_id": ids, "n": list(range(len(ids)))})
+    pq.write_table(table, tmp_path / "facts.parquet")
+    job = SqlJob(
+        name="copy",
+        inputs=("facts",),
+        query="SELECT customer_id, n FROM facts",
+        bucketed_inputs=("facts",),
+    )
+    source = Source(tmp_path / "facts.parquet", SourceFormat.PARQUET, "customers")
+    out = engine.run(job, {"facts": source}, tmp_path / "out", buckets=buckets)
+    parts = sorted(out.glob("part-*.parquet"))
+    assert len(parts) == buckets
+    got = [pq.read_table(p) for p in parts]
+    assert sorted(n for t in got for n in t["n"].to_pylist()) == list(range(len(ids)))
+    ranges = [[c for c in t["customer_id"].to_pylist() if c is not None] for t in got]
+    assert all(ranges)  # each bucket a share of the customers
+    for lower, upper in itertools.pairwise(ranges):
+        assert max(lower) < min(upper)  # buckets are ranges, in order
