@@ -123,24 +123,40 @@ def score_all(model: ChurnModel, features_dir: Path, out_dir: Path) -> Path:
 
 
 def explain(model: ChurnModel, frame: pd.DataFrame, k: int = 3) -> list[list[dict[str, object]]]:
-    """The top ``k`` churn-raising reasons for each row, in words a manager can act on."""
-    from weixi.analytics.churn.reasons import explain as top_reasons
+    """The top ``k`` churn-raising reasons for each row, in words a manager can act on.
+
+    A reason is a feature whose contribution to the margin is among the row's ``k``
+    largest and above zero (:func:`weixi.analytics.churn.reasons.contributions`),
+    worded by the nightly templates (:mod:`weixi.analytics.nightly.reason_texts`).
+    """
+    from weixi.analytics.churn.attribution import top_k
+    from weixi.analytics.churn.reasons import contributions
     from weixi.analytics.nightly.reason_texts import render
 
-    rows = top_reasons(model, model_inputs(frame), k=k)
+    X = model_inputs(frame)
+    contrib = contributions(model, X)
+    best = top_k(contrib, k)
+    names = [str(n) for n in model.feature_names_in_]
+    columns = [X[name].to_numpy(dtype=object) for name in names]  # no per-row pandas access
     cells = frame["worst_cell_id"].tolist() if "worst_cell_id" in frame else [None] * len(frame)
-    return [
-        [
-            {
-                "feature": r.feature,
-                "value": _plain(r.value),
-                "contribution": round(float(r.contribution), 4),
-                **render(r.feature, r.value, cell),
-            }
-            for r in reasons
-        ]
-        for reasons, cell in zip(rows, cells, strict=True)
-    ]
+    out: list[list[dict[str, object]]] = []
+    for row, (idx, cell) in enumerate(zip(best, cells, strict=True)):
+        reasons: list[dict[str, object]] = []
+        for j in idx:
+            value = float(contrib[row, j])
+            if value <= 0.0:
+                break
+            shown = columns[j][row]
+            reasons.append(
+                {
+                    "feature": names[j],
+                    "value": _plain(shown),
+                    "contribution": round(value, 4),
+                    **render(names[j], shown, cell),
+                }
+            )
+        out.append(reasons)
+    return out
 
 
 def _swap(tmp: Path, out_dir: Path) -> None:
