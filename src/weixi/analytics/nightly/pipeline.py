@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,7 +30,7 @@ from weixi.analytics.assignment.weights import load_weights
 from weixi.analytics.engines.base import Engine
 from weixi.analytics.features import assign_stages, assign_tiers, compute_features
 from weixi.analytics.nightly import dbio, scoring
-from weixi.analytics.nightly.lineup import Part, beside, part
+from weixi.analytics.nightly.lineup import Part, beside, codes_of, part
 from weixi.analytics.nightly.runner import RunContext, Step, die
 from weixi.analytics.nightly.selection import WarningPolicy, select_warnings
 from weixi.clock import Clock
@@ -294,24 +295,28 @@ class _Steps:
             raise ValidationFailed(f"{path}: unknown county {exc} in [neighbours]") from exc
 
     def warnings(self, ctx: RunContext) -> dict[str, Any]:
+        # Only customers in the warning stage can be chosen (a few per cent of the base):
+        # everything below is about them, and so is the output (a customer missing from it
+        # is neither chosen nor held out).
+        stages = _table(ctx.path("stages"), ["customer_id", "stage"])
+        candidates = stages.filter(pc.equal(stages["stage"], "warning"))["customer_id"]
         with self.cfg.session_factory() as session:
             db = dbio.customer_frame(session, ("id", "county_id", "account_manager_id"))
             open_ids = dbio.customers_with_open_warnings(
                 session, tonight=f"{self.cfg.as_of.isoformat()}:"
             )
+        wanted = pc.is_in(codes_of(db), value_set=candidates.combine_chunks().cast(pa.string()))
         frame = beside(
-            db,
-            part(ctx.path("stages"), "stage"),
+            db[wanted.to_numpy(zero_copy_only=False)],
             part(ctx.path("scores"), "churn_probability"),
             part(ctx.path("features"), "arpu_3m"),
             _assignments(ctx),
         )
-        frame = frame[frame["stage"].notna().to_numpy()]
         revenue = frame["arpu_3m"].fillna(0.0).to_numpy(dtype=float)
         manager = frame["assigned_manager"].astype("Int64").fillna(frame["db_manager"]).fillna(-1)
         sel = select_warnings(
             customer_ids=frame.index.astype(str).to_numpy(),
-            eligible=((frame["stage"] == "warning") & ~frame["id"].isin(open_ids)).to_numpy(),
+            eligible=(~frame["id"].isin(open_ids)).to_numpy(dtype=bool),
             probability=frame["churn_probability"].fillna(0.0).to_numpy(dtype=float),
             revenue=revenue,
             manager=manager.astype("int64").to_numpy(),
@@ -321,23 +326,21 @@ class _Steps:
         )
         picked = frame.index[sel.selected]
         reasons = self._reasons(_picked_features(ctx, picked)) if len(picked) else []
-        out = pd.DataFrame(
+        texts = np.full(len(frame), None, dtype=object)
+        texts[sel.selected] = [json.dumps(r, ensure_ascii=False, default=str) for r in reasons]
+        out = pa.table(
             {
-                "customer_id": frame.index.astype(str),
-                "selected": sel.selected,
-                "control": sel.control,
-                "expected_value": sel.expected_value,
-                "rank": sel.rank,
+                "customer_id": codes_of(frame),
+                "selected": pa.array(sel.selected),
+                "control": pa.array(sel.control),
+                "expected_value": pa.array(sel.expected_value, pa.float64()),
+                "rank": pa.array(sel.rank, pa.int64()),
+                "reasons": pa.array(texts, pa.string()),
             }
         )
-        out["reasons"] = None
-        out.loc[sel.selected, "reasons"] = [
-            json.dumps(r, ensure_ascii=False, default=str) for r in reasons
-        ]
-        pq.write_table(
-            pa.Table.from_pandas(out, preserve_index=False), ctx.path("warnings.parquet")
-        )
+        pq.write_table(out, ctx.path("warnings.parquet"))
         return {
+            "candidates": len(frame),
             "selected": int(sel.selected.sum()),
             "control": int(sel.control.sum()),
             "skipped_for_capacity": int(sel.skipped_for_capacity.sum()),
