@@ -270,12 +270,18 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def margin(self, matrix: NDArray[np.float64]) -> NDArray[np.float64]:
         """Raw margins of an already encoded matrix (see ``encode``)."""
+        return self.base_margin(matrix) + self.tree_margin(matrix)
+
+    def base_margin(self, matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The additive base's part of the margins (zeros without a base)."""
+        return _offset(self.additive_, matrix)
+
+    def tree_margin(self, matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The boosted trees' part of the margins (compiled trees when in use)."""
         compiled = getattr(self, "compiled_trees_", None)
         if compiled is not None:
-            trees = compiled(matrix)
-        else:
-            trees = np.asarray(self.booster_.predict(matrix, raw_score=True), dtype=np.float64)
-        return _offset(self.additive_, matrix) + trees
+            return np.asarray(compiled(matrix), dtype=np.float64)
+        return np.asarray(self.booster_.predict(matrix, raw_score=True), dtype=np.float64)
 
     def use_compiled_trees(self) -> bool:
         """Score with this saved model's trees compiled to machine code from now on
