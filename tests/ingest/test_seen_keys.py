@@ -7,16 +7,23 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from weixi.ingest.validate import KnownIds, _SeenKeys
+from weixi.ingest.keysets import KnownIds, SeenKeys
 
 
 @settings(max_examples=200, deadline=None)
 @given(
-    keys=st.lists(st.integers(min_value=0, max_value=40), min_size=0, max_size=120),
-    cuts=st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=10),
+    keys=st.one_of(
+        st.lists(st.integers(min_value=0, max_value=40), min_size=0, max_size=120),
+        # More distinct keys than the filter was sized for: it must grow and stay exact.
+        st.lists(st.integers(min_value=0, max_value=300), min_size=0, max_size=400),
+    ),
+    cuts=st.lists(st.integers(min_value=1, max_value=90), min_size=1, max_size=10),
+    size=st.one_of(st.none(), st.integers(min_value=1, max_value=100)),
 )
-def test_a_key_is_a_duplicate_exactly_when_seen_earlier(keys: list[int], cuts: list[int]) -> None:
-    seen_keys, reference, expected, got = _SeenKeys(), set(), [], []
+def test_a_key_is_a_duplicate_exactly_when_seen_earlier(
+    keys: list[int], cuts: list[int], size: int | None
+) -> None:
+    seen_keys, reference, expected, got = SeenKeys(size), set(), [], []
     for k in keys:
         expected.append(k in reference)
         reference.add(k)

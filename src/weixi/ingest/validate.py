@@ -3,10 +3,11 @@
 Every row of the file ends up either in the good output (typed to the table's canonical Arrow
 schema) or in quarantine with one `Quarantined` record per failing field. The file is read in
 Arrow batches; the only state that grows with the file is one 64-bit hash per distinct primary
-key (and per distinct value of a ``unique`` column) for duplicate detection: 8 bytes a row,
-so 40 M customers need about 320 MB. Reference checks take the known ids as `KnownIds`
-(hashed the same way). Hash collisions (probability about n²/2⁶⁵, 4·10⁻⁵ at 40 M keys) could
-make a unique key look duplicated or an unknown id look known; we accept that risk.
+key (and per distinct value of a ``unique`` column) for duplicate detection, with a bit filter
+in front of them (`weixi.ingest.keysets`): about 10 bytes a row, so 40 M customers need about
+400 MB. Reference checks take the known ids as `KnownIds` (hashed the same way). Hash
+collisions (probability about n²/2⁶⁵, 4·10⁻⁵ at 40 M keys) could make a unique key look
+duplicated or an unknown id look known; we accept that risk.
 
 Typical use by an importer::
 
@@ -23,13 +24,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -37,6 +36,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from weixi.errors import ImportFailed
+from weixi.ingest.keysets import KnownIds, SeenKeys, hash_rows
 from weixi.ingest.schema import TABLES, Check, Column, ColumnType, Table, prc_check_chars
 
 DEFAULT_BATCH_ROWS = 1 << 20
@@ -87,115 +87,6 @@ QUARANTINE_SCHEMA = pa.schema(
 )
 
 
-_local = threading.local()
-
-
-def _connection() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB connection per thread, used only to hash."""
-    con = getattr(_local, "con", None)
-    if con is None:
-        con = _local.con = duckdb.connect()
-    return con
-
-
-def hash_rows(columns: Sequence[pa.Array]) -> np.ndarray:
-    """A 64-bit hash per row of the given columns (DuckDB's hash: fast and vectorised)."""
-    tbl = pa.table({f"c{i}": col for i, col in enumerate(columns)})
-    args = ", ".join(f"c{i}" for i in range(len(columns)))
-    con = _connection()
-    con.register("rows_to_hash", tbl)
-    try:
-        result = con.execute(f"SELECT hash({args}) AS h FROM rows_to_hash").fetchnumpy()
-    finally:
-        con.unregister("rows_to_hash")
-    return np.asarray(result["h"], dtype=np.uint64)
-
-
-class KnownIds:
-    """A set of ids for reference checks, held as sorted 64-bit hashes (8 bytes an id)."""
-
-    def __init__(self, hashes: np.ndarray) -> None:
-        self._hashes = np.unique(hashes.astype(np.uint64))
-
-    @classmethod
-    def from_values(cls, values: pa.Array | pa.ChunkedArray | Iterable[str]) -> KnownIds:
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
-        if not isinstance(values, pa.Array):
-            values = pa.array(list(values), pa.string())
-        values = values.drop_null().cast(pa.string())
-        return cls(hash_rows([values]) if len(values) else np.zeros(0, np.uint64))
-
-    def __len__(self) -> int:
-        return len(self._hashes)
-
-    def contains(self, values: pa.Array) -> np.ndarray:
-        """Whether each value is known (nulls count as known: nullability is checked apart)."""
-        if len(values) == 0:
-            return np.zeros(0, dtype=bool)
-        h = hash_rows([values.cast(pa.string())])
-        found = np.zeros(len(values), dtype=bool)
-        if len(self._hashes):
-            # Sorted queries make the look-ups sequential. Nearly always every id is known,
-            # and then a plain sort tells so without the permutation (4× cheaper).
-            if self._all_in(np.sort(h)):
-                found[:] = True
-            else:
-                order = np.argsort(h)
-                pos = np.minimum(np.searchsorted(self._hashes, h[order]), len(self._hashes) - 1)
-                found[order] = self._hashes[pos] == h[order]
-        return found | values.is_null().to_numpy(zero_copy_only=False)
-
-    def _all_in(self, sorted_hashes: np.ndarray) -> bool:
-        pos = np.minimum(np.searchsorted(self._hashes, sorted_hashes), len(self._hashes) - 1)
-        return bool((self._hashes[pos] == sorted_hashes).all())
-
-
-class _SeenKeys:
-    """Hashes of keys seen so far, as a few sorted levels merged like a log-structured tree."""
-
-    def __init__(self) -> None:
-        self._levels: list[np.ndarray] = []
-
-    def duplicates(self, h: np.ndarray) -> np.ndarray:
-        """Mark rows whose key was seen before (earlier in the file or earlier in ``h``)."""
-        # Sorted queries make the level look-ups sequential. Nearly always no key repeats:
-        # a plain sort shows that, and the sorted keys join the levels as they are.
-        hs = np.sort(h)
-        if not self._any_repeat(hs):
-            self._insert(hs)
-            return np.zeros(len(h), dtype=bool)
-        # Some key repeats: a stable sort keeps the first occurrence first in its run.
-        order = np.argsort(h, kind="stable")
-        hs = h[order]
-        dup_sorted = np.zeros(len(h), dtype=bool)
-        dup_sorted[1:] = hs[1:] == hs[:-1]
-        for level in self._levels:
-            pos = np.minimum(np.searchsorted(level, hs), len(level) - 1)
-            dup_sorted |= level[pos] == hs
-        self._insert(hs[~dup_sorted])
-        dup = np.empty(len(h), dtype=bool)
-        dup[order] = dup_sorted
-        return dup
-
-    def _any_repeat(self, hs: np.ndarray) -> bool:
-        if len(hs) > 1 and bool((hs[1:] == hs[:-1]).any()):
-            return True
-        for level in self._levels:
-            pos = np.minimum(np.searchsorted(level, hs), len(level) - 1)
-            if bool((level[pos] == hs).any()):
-                return True
-        return False
-
-    def _insert(self, new: np.ndarray) -> None:
-        """Add sorted, new keys, merging levels so that each is over twice the next."""
-        while self._levels and len(self._levels[-1]) <= 2 * len(new):
-            # Two sorted runs: the stable sort (timsort) merges them in one pass.
-            new = np.sort(np.concatenate([self._levels.pop(), new]), kind="stable")
-        if len(new):
-            self._levels.append(new)
-
-
 @dataclass
 class ValidatedBatch:
     good: pa.RecordBatch
@@ -233,12 +124,14 @@ def _is_csv(path: Path) -> bool:
 
 def _read_batches(
     path: Path, batch_rows: int, on_malformed: Callable[[str], None]
-) -> tuple[list[str], Iterator[pa.RecordBatch]]:
-    """The file's column names and its batches (CSV read as strings, to parse per field)."""
+) -> tuple[list[str], Iterator[pa.RecordBatch], int | None]:
+    """The file's column names, its batches (CSV read as strings, to parse per field) and its
+    row count if known without reading it (Parquet)."""
     try:
         if not _is_csv(path):
             pf = pq.ParquetFile(path)
-            return pf.schema_arrow.names, pf.iter_batches(batch_size=batch_rows)
+            rows = pf.metadata.num_rows
+            return pf.schema_arrow.names, pf.iter_batches(batch_size=batch_rows), rows
         with path.open(newline="", encoding="utf-8-sig") as fh:
             header = next(csv.reader(fh), [])
         if not header:
@@ -258,7 +151,7 @@ def _read_batches(
                 null_values=[""],
             ),
         )
-        return header, iter(reader)
+        return header, iter(reader), None
     except (OSError, pa.ArrowInvalid) as exc:
         raise ImportFailed(f"{path.name}: cannot read: {exc}", file=str(path)) from exc
 
@@ -349,8 +242,54 @@ def _prc_valid(arr: pa.Array) -> np.ndarray:
     return ok | arr.is_null().to_numpy(zero_copy_only=False)
 
 
-def _value_checks(col: Column, typed: pa.Array) -> list[tuple[np.ndarray, Reason, str]]:
-    """Rule failures of one parsed column (nulls never fail these rules)."""
+_MIN_DISTINCT_ROWS = 1024
+"""Below this many rows a batch's values are checked as they are."""
+
+
+@dataclass(frozen=True)
+class _Distinct:
+    """A column of one batch as a shorter list of values and, per row, which one is its value.
+
+    Id columns repeat a lot within a batch (a customer's rows are adjacent in the usage and
+    cell files; some 25 000 cells serve a million rows), so checking each value once and
+    spreading the answers over the rows saves most of the pattern and reference work.
+    """
+
+    values: pa.Array
+    index: np.ndarray | None = None
+    """Per row, the position of its value in ``values``; None when they are the rows."""
+
+    @classmethod
+    def of(cls, arr: pa.Array, *, at_most: int | None = None) -> _Distinct:
+        """The column as runs of equal adjacent values, or as a dictionary if it can hold
+        only ``at_most`` distinct valid values and its runs are more (a dictionary costs a
+        hash of every value), or as the rows if runs do not shorten it by a quarter."""
+        n = len(arr)
+        if n < _MIN_DISTINCT_ROWS:
+            return cls(arr)
+        starts = np.empty(n, dtype=bool)
+        starts[0] = True
+        # A null next to anything starts a run of its own (its comparison is null).
+        changed = pc.fill_null(pc.not_equal(arr.slice(1), arr.slice(0, n - 1)), True)
+        starts[1:] = changed.to_numpy(zero_copy_only=False)
+        runs = np.count_nonzero(starts)
+        if at_most is not None and runs > at_most:
+            encoded = pc.dictionary_encode(arr, null_encoding="encode")
+            return cls(encoded.dictionary, encoded.indices.to_numpy())
+        if 4 * runs <= 3 * n:
+            return cls(arr.filter(pa.array(starts)), np.cumsum(starts) - 1)
+        return cls(arr)
+
+    def expand(self, per_value: np.ndarray) -> np.ndarray:
+        """Per row, the answer given for its value."""
+        return per_value if self.index is None else per_value[self.index]
+
+
+def _value_checks(
+    col: Column, typed: pa.Array, distinct: _Distinct | None = None
+) -> list[tuple[np.ndarray, Reason, str]]:
+    """Rule failures of one parsed column (nulls never fail these rules); ``distinct`` is the
+    column as `_Distinct`, for the checks that run once per value."""
     out: list[tuple[np.ndarray, Reason, str]] = []
     if col.allowed is not None:
         bad = ~_mask(pc.is_in(typed, pa.array(col.allowed))) & _mask(pc.is_valid(typed))
@@ -366,8 +305,10 @@ def _value_checks(col: Column, typed: pa.Array) -> list[tuple[np.ndarray, Reason
         out.append((_mask(pc.greater(typed, _bound_scalar(high, col))), Reason.OUT_OF_RANGE,
                     f"above {high}"))  # fmt: skip
     if col.pattern is not None:
-        ok = _mask(pc.match_substring_regex(typed, f"^(?:{col.pattern})$"))
-        out.append((~ok & _mask(pc.is_valid(typed)), Reason.BAD_FORMAT, "pattern mismatch"))
+        values = distinct or _Distinct(typed)
+        ok = _mask(pc.match_substring_regex(values.values, f"^(?:{col.pattern})$"))
+        bad = values.expand(~ok & _mask(pc.is_valid(values.values)))
+        out.append((bad, Reason.BAD_FORMAT, "pattern mismatch"))
     if col.check is Check.PRC_ID:
         out.append((~_prc_valid(typed), Reason.BAD_FORMAT, "not a valid PRC ID number"))
     if col.check is Check.MONTH_START:
@@ -395,11 +336,18 @@ class _Failures:
 
 
 class _Validator:
-    def __init__(self, path: Path, table: Table, known: Mapping[str, KnownIds]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        table: Table,
+        known: Mapping[str, KnownIds],
+        *,
+        expected_rows: int | None = None,
+    ) -> None:
         self.path, self.table, self.known = path, table, known
         self.file = str(path)
-        self.keys = _SeenKeys()
-        self.unique = {c.name: _SeenKeys() for c in table.columns if c.unique}
+        self.keys = SeenKeys(expected_rows)
+        self.unique = {c.name: SeenKeys(expected_rows) for c in table.columns if c.unique}
         self.rows = 0
 
     def validate(self, batch: pa.RecordBatch) -> ValidatedBatch:
@@ -412,26 +360,44 @@ class _Validator:
             )
         fails = _Failures(n)
         typed: dict[str, pa.Array] = {}
+        distinct: dict[str, _Distinct] = {}
         for col in self.table.columns:
             typed[col.name], unparsed = _parse(raw[col.name], col)
             fails.add(col.name, unparsed, Reason.BAD_TYPE, f"not a {col.type.value}")
             missing = typed[col.name].is_null().to_numpy(zero_copy_only=False) & ~unparsed
             if not col.nullable:
                 fails.add(col.name, missing, Reason.MISSING)
-            for mask, reason, detail in _value_checks(col, typed[col.name]):
+            if col.pattern is not None or col.references is not None:
+                distinct[col.name] = _Distinct.of(typed[col.name], at_most=self._at_most(col, n))
+            for mask, reason, detail in _value_checks(col, typed[col.name], distinct.get(col.name)):
                 fails.add(col.name, mask, reason, detail)
-        self._cross_checks(typed, fails)
+        self._cross_checks(typed, distinct, fails)
         self._duplicates(typed, fails)
         bad = fails.any_row()
+        # A filter copies every value even when it keeps them all; nearly every batch is clean.
+        keep = pa.array(~bad) if bad.any() else None
         good = pa.RecordBatch.from_arrays(
-            [typed[c.name].filter(pa.array(~bad)) for c in self.table.columns],
+            [
+                typed[c.name] if keep is None else typed[c.name].filter(keep)
+                for c in self.table.columns
+            ],
             schema=self.table.arrow_schema(),
         )
         records = self._records(raw, fails)
         self.rows += n
         return ValidatedBatch(good, records, n)
 
-    def _cross_checks(self, typed: dict[str, pa.Array], fails: _Failures) -> None:
+    def _at_most(self, col: Column, n: int) -> int | None:
+        """How many distinct valid values a batch of ``n`` rows can hold, if far fewer than
+        ``n``: the size of the set ``col`` references (cells, staff, counties, plans)."""
+        ref = col.references
+        if ref is None or ref.key not in self.known or 4 * len(self.known[ref.key]) > n:
+            return None
+        return len(self.known[ref.key])
+
+    def _cross_checks(
+        self, typed: dict[str, pa.Array], distinct: dict[str, _Distinct], fails: _Failures
+    ) -> None:
         for col in self.table.columns:
             for other, op, word in ((col.ge, pc.less, "before"), (col.le, pc.greater, "above")):
                 if other is not None:
@@ -439,26 +405,22 @@ class _Validator:
                     fails.add(col.name, mask, Reason.OUT_OF_ORDER, f"{word} {other}")
             ref = col.references
             if ref is not None and ref.key in self.known:
-                ok = self.known[ref.key].contains(typed[col.name])
+                values = distinct[col.name]
+                ok = values.expand(self.known[ref.key].contains(values.values))
                 fails.add(col.name, ~ok, Reason.UNKNOWN_REFERENCE, f"not in {ref.key}")
 
     def _duplicates(self, typed: dict[str, pa.Array], fails: _Failures) -> None:
+        """Mark repeated primary keys and unique values among the rows that passed the other
+        checks (a row that fails them does not claim its key)."""
         ok = ~fails.any_row()
-        if not ok.any():
-            return
-        rows = np.flatnonzero(ok)
-        sel = pa.array(rows)
-        key_cols = [typed[k].take(sel) for k in self.table.primary_key]
-        dup = np.zeros(fails.n, dtype=bool)
-        dup[rows] = self.keys.duplicates(hash_rows(key_cols))
-        fails.add("+".join(self.table.primary_key), dup, Reason.DUPLICATE_KEY, "primary key")
+        key = "+".join(self.table.primary_key)
+        dup = _repeats(self.keys, [typed[k] for k in self.table.primary_key], ok)
+        fails.add(key, dup, Reason.DUPLICATE_KEY, "primary key")
         for name, seen in self.unique.items():
-            values = typed[name].take(sel)
-            present = rows[values.is_valid().to_numpy(zero_copy_only=False)]
-            if present.size:
-                d = np.zeros(fails.n, dtype=bool)
-                d[present] = seen.duplicates(hash_rows([typed[name].take(pa.array(present))]))
-                fails.add(name, d & ok, Reason.DUPLICATE_KEY, "unique value")
+            # Rows with a repeated primary key still claim their unique values (as always).
+            present = ok & typed[name].is_valid().to_numpy(zero_copy_only=False)
+            fails.add(name, _repeats(seen, [typed[name]], present), Reason.DUPLICATE_KEY,
+                      "unique value")  # fmt: skip
 
     def _records(self, raw: dict[str, pa.Array], fails: _Failures) -> list[Quarantined]:
         records = []
@@ -480,6 +442,17 @@ class _Validator:
             else "|".join("" if p is None else str(p) for p in vals)
             for vals in zip(*parts, strict=True)
         ]
+
+
+def _repeats(seen: SeenKeys, columns: list[pa.Array], rows: np.ndarray) -> np.ndarray:
+    """Which of the selected ``rows`` (a mask) have a key already in ``seen``; adds the rest."""
+    dup = np.zeros(len(rows), dtype=bool)
+    if rows.all():
+        dup[:] = seen.duplicates(hash_rows(columns))
+    elif rows.any():
+        at = np.flatnonzero(rows)
+        dup[at] = seen.duplicates(hash_rows([c.take(pa.array(at)) for c in columns]))
+    return dup
 
 
 def file_columns(path: Path) -> list[str]:
@@ -506,7 +479,7 @@ def iter_validated(
     """
     table = TABLES[table] if isinstance(table, str) else table
     malformed: list[str] = []
-    names, batches = _read_batches(path, batch_rows, malformed.append)
+    names, batches, rows = _read_batches(path, batch_rows, malformed.append)
     missing = [c.name for c in table.columns if not c.nullable and c.name not in names]
     if missing:
         raise ImportFailed(
@@ -514,7 +487,7 @@ def iter_validated(
             file=str(path),
             missing=missing,
         )
-    validator = _Validator(path, table, known or {})
+    validator = _Validator(path, table, known or {}, expected_rows=rows)
     for batch in batches:
         result = validator.validate(batch)
         result.quarantined.extend(_malformed(path, malformed))
