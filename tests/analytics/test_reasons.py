@@ -144,3 +144,38 @@ def test_leaves_too_deep_for_a_table_are_computed_per_row_exactly(
         exact_treeshap(model.booster_, matrix),
         atol=2e-5,
     )
+
+
+@pytest.mark.parametrize("plan_rows", [1, 2_000, 50_000_000])
+def test_every_plan_of_the_kernels_is_exact(
+    plan_rows: int, model: ChurnModel, small_table: tuple[pd.DataFrame, np.ndarray]
+) -> None:
+    """Planned for one row (every leaf per row), for a few thousand (a mix) and for tens of
+    millions (shared subtree tables), the values are LightGBM's."""
+    from weixi.analytics.churn import shapkernel
+    from weixi.analytics.churn import treeshap as module
+
+    kernels = shapkernel.kernels()
+    assert kernels is not None, "the LLVM kernels must build on this machine"
+    X, _ = small_table
+    matrix = model.encode(X.iloc[:300])
+    matrix[::6, 2] = np.nan
+    got = module._explain(
+        kernels, module._forest(model.booster_), matrix, n_threads=2, plan_rows=plan_rows
+    )
+    np.testing.assert_allclose(got, exact_treeshap(model.booster_, matrix), atol=2e-5)
+
+
+def test_without_kernels_lightgbm_answers(
+    model: ChurnModel,
+    small_table: tuple[pd.DataFrame, np.ndarray],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from weixi.analytics.churn import shapkernel
+
+    monkeypatch.setattr(shapkernel, "kernels", lambda: None)
+    X, _ = small_table
+    matrix = model.encode(X.iloc[:50])
+    np.testing.assert_allclose(
+        treeshap(model.booster_, matrix), exact_treeshap(model.booster_, matrix), atol=1e-6
+    )
