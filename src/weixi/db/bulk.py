@@ -11,6 +11,8 @@ import pyarrow.csv as pacsv
 from psycopg.types.json import Jsonb
 from sqlalchemy import ARRAY, Connection, any_, bindparam, insert
 
+from weixi.db import pgbinary
+
 
 def insert_rows(conn: Connection, model: Any, rows: list[dict[str, object]]) -> None:
     """Many rows at once: COPY on PostgreSQL, an executemany elsewhere."""
@@ -37,19 +39,44 @@ COPY_CHUNK_ROWS = 100_000
 def copy_arrow(conn: Connection, table: str, rows: pa.Table) -> None:
     """COPY an Arrow table into ``table`` (PostgreSQL), its columns matched by name.
 
-    Arrow writes the rows as CSV in C, chunk by chunk, so no Python object is made per
-    value: strings quoted, nulls as empty unquoted fields, dates ISO, booleans
-    ``true``/``false``, numbers as their shortest exact text.
+    No Python object is made per value. Where every column has a binary form
+    (`weixi.db.pgbinary`) the rows go in PostgreSQL's binary format, which neither side
+    has to format or parse as text; otherwise Arrow writes them as CSV in C: strings
+    quoted, nulls as empty unquoted fields, dates ISO, booleans ``true``/``false``,
+    numbers as their shortest exact text.
     """
     driver = conn.connection.driver_connection
     assert driver is not None
+    columns = ", ".join(rows.column_names)
+    binary = pgbinary.encoder(rows.schema, column_types(conn, table))
+    if binary is not None:
+        with (
+            driver.cursor() as cur,
+            cur.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy,
+        ):
+            copy.write(pgbinary.HEADER)
+            for batch in rows.to_batches(max_chunksize=COPY_CHUNK_ROWS):
+                copy.write(binary.encode(batch))
+            copy.write(pgbinary.TRAILER)
+        return
     options = pacsv.WriteOptions(include_header=False)
-    statement = f"COPY {table} ({', '.join(rows.column_names)}) FROM STDIN (FORMAT csv)"
+    statement = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)"
     with driver.cursor() as cur, cur.copy(statement) as copy:
         for batch in rows.to_batches(max_chunksize=COPY_CHUNK_ROWS):
             sink = pa.BufferOutputStream()
             pacsv.write_csv(batch, sink, options)
             copy.write(memoryview(sink.getvalue()))
+
+
+def column_types(conn: Connection, table: str) -> dict[str, str]:
+    """A PostgreSQL table's columns and their types, as ``format_type`` names them
+    without modifiers (``character varying``, ``timestamp with time zone``, …)."""
+    result = conn.exec_driver_sql(
+        "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+        "WHERE attrelid = %(t)s::regclass AND attnum > 0 AND NOT attisdropped",
+        {"t": table},
+    )
+    return {str(name): str(kind) for name, kind in result}
 
 
 def json_rows(table: pa.Table, json_columns: Collection[str]) -> list[dict[str, Any]]:
