@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,17 +49,25 @@ STANDING_COLUMNS = frozenset(
 )
 
 
-def customer_frame(session: Session, columns: tuple[str, ...] = CUSTOMER_COLUMNS) -> pd.DataFrame:
+def customer_frame(
+    session: Session,
+    columns: tuple[str, ...] = CUSTOMER_COLUMNS,
+    *,
+    ids: tuple[int, int] | None = None,
+) -> pd.DataFrame:
     """Every customer's id, place and current nightly fields, indexed by code.
 
     ``columns`` (a subset of :data:`CUSTOMER_COLUMNS`; ``code`` is always read) keeps
     the frame to what a step uses: at ten million customers each string column is
     hundreds of megabytes. The standing is joined only when one of its columns is asked
     for; a customer without one reads as no tier, stage or score, not in the control group.
+    ``ids`` (from, to) keeps the customers with ``from <= id < to`` (see `id_ranges`).
     """
     wanted = tuple(c for c in CUSTOMER_COLUMNS if c in columns or c == "code")
     conn = session.connection()
     stmt = select(*(_customer_column(c) for c in wanted))
+    if ids is not None:
+        stmt = stmt.where(Customer.id >= ids[0], Customer.id < ids[1])
     if STANDING_COLUMNS.intersection(wanted):
         stmt = stmt.outerjoin(CustomerStanding, CustomerStanding.customer_id == Customer.id)
     if conn.dialect.name == "postgresql":
@@ -79,6 +88,16 @@ def customer_frame(session: Session, columns: tuple[str, ...] = CUSTOMER_COLUMNS
     if "db_scored_on" in frame:
         frame["db_scored_on"] = pd.to_datetime(frame["db_scored_on"])
     return frame.set_index("code")
+
+
+def id_ranges(session: Session, n: int) -> list[tuple[int, int]]:
+    """``n`` ranges of customer ids, (from, to) with ``to`` excluded, that cover every
+    customer: equal spans of ids, so about equal numbers of customers (ids are a sequence)."""
+    low, high = session.execute(select(func.min(Customer.id), func.max(Customer.id))).one()
+    if low is None:
+        return [(0, 0)]
+    cuts = np.linspace(int(low), int(high) + 1, n + 1).round().astype(np.int64)
+    return [(int(a), int(b)) for a, b in itertools.pairwise(cuts)]
 
 
 def _customer_column(name: str) -> Any:

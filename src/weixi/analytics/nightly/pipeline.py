@@ -355,7 +355,7 @@ class _Steps:
     def dispatch(self, ctx: RunContext) -> dict[str, Any]:
         now = self.cfg.clock.now()
         with self.cfg.session_factory() as session:
-            db = dbio.customer_frame(session)
+            ranges = dbio.id_ranges(session, self.cfg.dispatch_buckets)
             rules = load_rules(session)
             planner = BulkPlanner(session, rules, now)
             dialect = session.get_bind().dialect.name
@@ -391,22 +391,26 @@ class _Steps:
         # the writers do not stand idle between buckets.
         # Buckets are runs of neighbouring ids, written in id order: new index entries then
         # land where the customer-id indexes end, and updated rows page after page. (Buckets
-        # by id modulo 4 sent each bucket back over every page of those indexes.)
-        ids = db["id"].to_numpy()
-        if len(ids) and bool((ids[1:] < ids[:-1]).any()):  # read in id order as a rule
-            db = db.iloc[np.argsort(ids, kind="stable")]
-        bounds = np.linspace(0, len(db), self.cfg.dispatch_buckets + 1).astype(int)
+        # by id modulo 4 sent each bucket back over every page of those indexes.) Each
+        # bucket's customers are read from the database just before it is merged, so only
+        # the first read keeps the writers waiting; no customer is in two buckets, so what
+        # is read of a bucket is what earlier buckets' writes left of it.
 
         def to_write(k: int) -> pd.DataFrame:
-            frame = self._merged(ctx, db.iloc[bounds[k] : bounds[k + 1]])
+            with self.cfg.session_factory() as session:
+                db = dbio.customer_frame(session, ids=ranges[k])
+            ids = db["id"].to_numpy()
+            if len(ids) and bool((ids[1:] < ids[:-1]).any()):  # read in id order as a rule
+                db = db.iloc[np.argsort(ids, kind="stable")]
+            frame = self._merged(ctx, db)
             return frame[frame["_write"].to_numpy(dtype=bool)]
 
         pending: deque[Future[dbio.DispatchCounts]] = deque()
         with ThreadPoolExecutor(max_workers=writers) as pool, ThreadPoolExecutor(1) as ahead:
             coming = ahead.submit(to_write, 0)
-            for k in range(self.cfg.dispatch_buckets):
+            for k in range(len(ranges)):
                 todo = coming.result()
-                if k + 1 < self.cfg.dispatch_buckets:
+                if k + 1 < len(ranges):
                     coming = ahead.submit(to_write, k + 1)
                 for start in range(0, len(todo), self.cfg.chunk):
                     pending.append(pool.submit(write, todo.iloc[start : start + self.cfg.chunk]))
