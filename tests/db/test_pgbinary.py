@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pytest
 from sqlalchemy import Connection, text
-
 from tests.conftest import PG_ADMIN_URL, PG_OK
+
 from weixi.db import bulk, pgbinary
 from weixi.db.session import make_engine
 
@@ -25,6 +25,11 @@ COLUMNS = """
 """
 
 UTC8 = dt.timezone(dt.timedelta(hours=8))
+
+
+def _wall(*parts: int) -> dt.datetime:
+    """A wall-clock time without a zone, as ``timestamp without time zone`` holds it."""
+    return dt.datetime(*parts, tzinfo=dt.UTC).replace(tzinfo=None)
 
 
 @pytest.fixture
@@ -60,13 +65,13 @@ def _rows() -> pa.Table:
             ),
             "ts": pa.array(
                 [
-                    dt.datetime(1970, 1, 1),
+                    _wall(1970, 1, 1),
                     None,
-                    dt.datetime(2026, 12, 4, 17, 3, 33, 123456),
-                    dt.datetime(1999, 12, 31, 23, 59, 59),
+                    _wall(2026, 12, 4, 17, 3, 33, 123456),
+                    _wall(1999, 12, 31, 23, 59, 59),
                 ],
                 pa.timestamp("us"),
-            ),  # fmt: skip
+            ),
             "tz": pa.array(
                 [
                     dt.datetime(2011, 1, 1, 0, 0, tzinfo=dt.UTC),
@@ -75,7 +80,7 @@ def _rows() -> pa.Table:
                     dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC),
                 ],
                 aware,
-            ),  # fmt: skip
+            ),
         }
     )
 
@@ -132,7 +137,7 @@ def test_a_pairing_without_a_binary_form_goes_as_csv(conn: Connection) -> None:
     rows = pa.table(
         {
             "i4": pa.array(["42"]),
-            "tz": pa.array([dt.datetime(2011, 1, 1, 9, 30)], pa.timestamp("us")),
+            "tz": pa.array([_wall(2011, 1, 1, 9, 30)], pa.timestamp("us")),
         }
     )
     assert pgbinary.encoder(rows.schema, bulk.column_types(conn, "via_binary")) is None
