@@ -25,7 +25,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, text
 from tests.conftest import drop_pg_database, fresh_pg_database
 
-from weixi.db import bulk, pgbinary
+from weixi.db import bulk
 from weixi.db.migrate import upgrade
 from weixi.db.session import make_engine
 
@@ -59,16 +59,10 @@ def standings(rows: int, seed: int = 1) -> pa.Table:
 def timed_copy(conn: Connection, rows: pa.Table, binary: bool) -> tuple[float, float]:
     conn.execute(text("TRUNCATE copy_target"))
     conn.commit()
-    original = pgbinary.encoder
-    if not binary:
-        pgbinary.encoder = lambda *_: None  # type: ignore[assignment]
-    try:
-        wall, cpu = time.perf_counter(), time.process_time()
-        bulk.copy_arrow(conn, "copy_target", rows)
-        conn.commit()
-        return time.perf_counter() - wall, time.process_time() - cpu
-    finally:
-        pgbinary.encoder = original
+    wall, cpu = time.perf_counter(), time.process_time()
+    bulk.copy_arrow(conn, "copy_target", rows, binary=binary)
+    conn.commit()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:

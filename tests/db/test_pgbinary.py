@@ -87,12 +87,7 @@ def _rows() -> pa.Table:
 
 def _csv_only(conn: Connection, table: str, rows: pa.Table) -> None:
     """The CSV path of `bulk.copy_arrow`, as before binary COPY."""
-    original = pgbinary.encoder
-    pgbinary.encoder = lambda *_: None  # type: ignore[assignment]
-    try:
-        bulk.copy_arrow(conn, table, rows)
-    finally:
-        pgbinary.encoder = original
+    bulk.copy_arrow(conn, table, rows, binary=False)
 
 
 def _stored(conn: Connection, table: str) -> list[tuple[object, ...]]:

@@ -36,27 +36,27 @@ def insert_rows(conn: Connection, model: Any, rows: list[dict[str, object]]) -> 
 COPY_CHUNK_ROWS = 100_000
 
 
-def copy_arrow(conn: Connection, table: str, rows: pa.Table) -> None:
+def copy_arrow(conn: Connection, table: str, rows: pa.Table, *, binary: bool = True) -> None:
     """COPY an Arrow table into ``table`` (PostgreSQL), its columns matched by name.
 
     No Python object is made per value. Where every column has a binary form
     (`weixi.db.pgbinary`) the rows go in PostgreSQL's binary format, which neither side
     has to format or parse as text; otherwise Arrow writes them as CSV in C: strings
     quoted, nulls as empty unquoted fields, dates ISO, booleans ``true``/``false``,
-    numbers as their shortest exact text.
+    numbers as their shortest exact text. ``binary=False`` asks for CSV (to compare).
     """
     driver = conn.connection.driver_connection
     assert driver is not None
     columns = ", ".join(rows.column_names)
-    binary = pgbinary.encoder(rows.schema, column_types(conn, table))
-    if binary is not None:
+    encoder = pgbinary.encoder(rows.schema, column_types(conn, table)) if binary else None
+    if encoder is not None:
         with (
             driver.cursor() as cur,
             cur.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy,
         ):
             copy.write(pgbinary.HEADER)
             for batch in rows.to_batches(max_chunksize=COPY_CHUNK_ROWS):
-                copy.write(binary.encode(batch))
+                copy.write(encoder.encode(batch))
             copy.write(pgbinary.TRAILER)
         return
     options = pacsv.WriteOptions(include_header=False)

@@ -181,7 +181,7 @@ def _field(column: pa.Array, kind: _Kind) -> _Field:
         width = np.dtype(kind.dtype).itemsize
         values = _fixed_values(column, kind)
         lengths = np.full(len(column), width, dtype=np.int64)
-        return _Field(valid, lengths, _FixedWrite(values, width), bool(valid.all()))
+        return _Field(valid, lengths, _FixedWrite(values), bool(valid.all()))
     if pa.types.is_null(column.type):
         return _Field(valid, np.zeros(len(column), dtype=np.int64), _NoWrite(), False)
     offsets, data = _string_buffers(column)
@@ -221,7 +221,6 @@ class _NoWrite(_Write):
 @dataclass
 class _FixedWrite(_Write):
     values: np.ndarray  # rows × width bytes
-    width: int
 
     def __call__(self, out: np.ndarray, pos: np.ndarray, valid: np.ndarray) -> None:
         if valid.all():

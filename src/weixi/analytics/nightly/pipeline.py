@@ -491,10 +491,6 @@ def _with_new_values(f: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return f
 
 
-#: What `_Steps.assign` read of the customers and `_Steps.warnings` uses again.
-_CUSTOMERS_READ = ("id", "county_id", "db_manager")
-
-
 def _keep_customers_read(ctx: RunContext, db: pd.DataFrame) -> None:
     """Keep the customers' places as the assign step read them, for the warnings step:
     warnings then weigh capacity against the same managers the assignment started from,
